@@ -1,0 +1,18 @@
+// Reports are written to a temporary file next to the target and renamed into place, so a crash
+// or a full disk never leaves a half-written report behind.
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+export async function writeFileAtomic(target: string, content: string): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, content, { flag: 'wx' });
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? 'write error';
+    throw new UserError('input', `cannot write ${target}: ${code}`, { cause: error });
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  ConfigSchema,
+  DEFAULT_LOGIN_PATHS,
+  DEFAULT_PUBLIC_PATHS,
+  defaultConfig,
+  globToRegExp,
+  loadConfig,
+  parseConfig,
+  type Config,
+} from './config.js';

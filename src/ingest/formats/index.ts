@@ -1,0 +1,16 @@
+// The format registry: one module per format family. Auto-detection tries them in this order.
+import { UserError } from '../../errors.js';
+import type { LogFormat } from './format.js';
+import { nginx } from './nginx.js';
+
+export const FORMATS: readonly LogFormat[] = [nginx];
+
+export function findFormat(id: string): LogFormat {
+  const format = FORMATS.find((f) => f.id === id);
+  if (!format) {
+    throw new UserError('usage', `unknown log type "${id}" (known: ${FORMATS.map((f) => f.id).join(', ')}; see apiaudit formats)`);
+  }
+  return format;
+}
+
+export type { LogFormat, ParsePlan, ParseContext, RawField, FormatCapabilities } from './format.js';

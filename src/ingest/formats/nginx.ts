@@ -1,0 +1,162 @@
+// nginx access logs: the predefined `combined` format (and its common distro variants), or any
+// `log_format` string given verbatim with --log-pattern. Both compile to one regex applied by
+// DuckDB. Reference: https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format
+import { UserError } from '../../errors.js';
+import { compilePattern, structExtract, type PatternToken } from './pattern-regex.js';
+import type { LogFormat, ParseContext, ParsePlan, RawField } from './format.js';
+import { requestLineFields } from './request-line.js';
+
+/**
+ * `combined`, tolerant of what real servers write around it (all seen in the test fixtures):
+ * a `$host` or `$host:$server_port` prefix, an X-Forwarded-For list in front (quoted or not), an
+ * address list in the $remote_addr position, a missing ident field, and extra fields after the
+ * user agent (Debian's `main` adds "$http_x_forwarded_for").
+ */
+const COMBINED = {
+  regex:
+    '^(' +
+    '(?:"([^"]*)" |([^ "]+(?:, ?[^ ,]+)*) )??' + // quoted XFF | vhost[:port] or unquoted XFF list
+    '([^ ,]+(?:, ?[^ ,]+)*) ' + // $remote_addr (sometimes a list)
+    '(?:([^ \\[]+) )?' + // ident (usually "-"; some servers omit it)
+    '([^ \\[]+) ' + // $remote_user
+    '\\[([^\\]]*)\\] ' + // [$time_local]
+    '"([^"]*)" ' + // "$request"
+    '([^ ]+) ([^ ]+)' + // $status $body_bytes_sent
+    '(?: "([^"]*)" "([^"]*)"(.*))?' + // "$http_referer" "$http_user_agent" [more]
+    ')[ \\t]*$',
+  names: ['matched', 'quoted_prefix', 'prefix', 'remote_addr', 'ident', 'remote_user', 'time_local', 'request', 'status', 'bytes', 'referer', 'user_agent', 'rest'],
+};
+
+// A prefix that is a list or an IP address is an X-Forwarded-For value; anything else is a vhost.
+const IP_LIST_RE = `'^[0-9A-Fa-f:.]+(, ?[0-9A-Fa-f:.]+)*$'`;
+
+function combinedPlan(lines: string): ParsePlan {
+  const m = 'm';
+  return {
+    source: `SELECT line_no, line, ${structExtract('line', COMBINED)} AS m FROM (${lines})`,
+    skip: `line IS NULL OR trim(line) = ''`,
+    reject: [{ when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' }],
+    fields: {
+      ts: `aa_clf_ts(${m}.time_local)`,
+      client_ip: `${m}.remote_addr`,
+      forwarded_for: `coalesce(nullif(${m}.quoted_prefix, ''),
+                        CASE WHEN regexp_matches(${m}.prefix, ${IP_LIST_RE}) OR contains(${m}.prefix, ',') THEN ${m}.prefix END)`,
+      host: `CASE WHEN ${m}.prefix <> '' AND NOT (regexp_matches(${m}.prefix, ${IP_LIST_RE}) OR contains(${m}.prefix, ','))
+                  THEN regexp_replace(${m}.prefix, ':[0-9]+$', '') END`,
+      principal: `aa_unescape_hex(${m}.remote_user)`,
+      ...requestLineFields(`aa_unescape_hex(${m}.request)`),
+      status: `${m}.status`,
+      bytes: `${m}.bytes`,
+      referrer: `aa_unescape_hex(nullif(${m}.referer, ''))`,
+      user_agent: `aa_unescape_hex(nullif(${m}.user_agent, ''))`,
+    },
+  };
+}
+
+/** What each nginx variable feeds. `v` is the SQL expression of the captured text. */
+const VARIABLES: Record<string, (v: string) => Partial<Record<RawField, string>>> = {
+  remote_addr: (v) => ({ client_ip: v }),
+  realip_remote_addr: (v) => ({ client_ip: v }),
+  remote_port: (v) => ({ client_port: v }),
+  remote_user: (v) => ({ principal: `aa_unescape_hex(${v})` }),
+  time_local: (v) => ({ ts: `aa_clf_ts(${v})` }),
+  time_iso8601: (v) => ({ ts: `aa_iso_ts(${v})` }),
+  msec: (v) => ({ ts: `aa_epoch_ts(TRY_CAST(${v} AS DOUBLE))` }),
+  request: (v) => requestLineFields(`aa_unescape_hex(${v})`),
+  request_method: (v) => ({ method: v }),
+  request_uri: (v) => ({ target: `aa_unescape_hex(${v})` }),
+  uri: (v) => ({ path: `aa_unescape_hex(${v})` }),
+  document_uri: (v) => ({ path: `aa_unescape_hex(${v})` }),
+  args: (v) => ({ query: `aa_unescape_hex(${v})` }),
+  query_string: (v) => ({ query: `aa_unescape_hex(${v})` }),
+  server_protocol: (v) => ({ http_version: `regexp_replace(${v}, '^HTTP/', '')` }),
+  status: (v) => ({ status: v }),
+  body_bytes_sent: (v) => ({ bytes: v }),
+  bytes_sent: (v) => ({ bytes: v }),
+  http_referer: (v) => ({ referrer: `aa_unescape_hex(${v})` }),
+  http_user_agent: (v) => ({ user_agent: `aa_unescape_hex(${v})` }),
+  http_x_forwarded_for: (v) => ({ forwarded_for: v }),
+  proxy_add_x_forwarded_for: (v) => ({ forwarded_for: v }),
+  scheme: (v) => ({ scheme: `lower(${v})` }),
+  // $https is "on" for TLS connections and empty (logged as "-") otherwise: both are evidence.
+  https: (v) => ({ scheme: `CASE WHEN ${v} = 'on' THEN 'https' ELSE 'http' END` }),
+  host: (v) => ({ host: v }),
+  http_host: (v) => ({ host: `regexp_replace(${v}, ':[0-9]+$', '')` }),
+  server_name: (v) => ({ host: v }),
+  request_time: (v) => ({ duration_ms: `TRY_CAST(${v} AS DOUBLE) * 1000` }),
+  http_authorization: (v) => ({ auth_header: `aa_unescape_hex(${v})` }),
+  http_x_api_key: (v) => ({ api_key: v }),
+  http_api_key: (v) => ({ api_key: v }),
+  http_apikey: (v) => ({ api_key: v }),
+  ssl_protocol: (v) => ({ tls_version: v }),
+};
+
+/** Variables whose field another, more direct variable overrides when both are logged. */
+const WEAKER: Partial<Record<string, string[]>> = {
+  realip_remote_addr: ['remote_addr'],
+  bytes_sent: ['body_bytes_sent'],
+  server_name: ['host', 'http_host'],
+  host: ['http_host'],
+  https: ['scheme'],
+};
+
+export function tokenizeLogFormat(pattern: string): PatternToken[] {
+  const tokens: PatternToken[] = [];
+  const re = /\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)/g;
+  let last = 0;
+  for (let match = re.exec(pattern); match; match = re.exec(pattern)) {
+    if (match.index > last) tokens.push({ kind: 'literal', text: pattern.slice(last, match.index) });
+    tokens.push({ kind: 'capture', name: (match[1] ?? match[2] ?? '').toLowerCase() });
+    last = match.index + match[0].length;
+  }
+  if (last < pattern.length) tokens.push({ kind: 'literal', text: pattern.slice(last) });
+  return tokens;
+}
+
+function patternPlan(pattern: string, lines: string): ParsePlan {
+  const tokens = tokenizeLogFormat(pattern);
+  const variables = tokens.flatMap((t) => (t.kind === 'capture' ? [t.name] : []));
+  if (variables.length === 0) throw new UserError('usage', `--log-pattern has no $variables: ${JSON.stringify(pattern)}`);
+  if (!variables.some((v) => ['time_local', 'time_iso8601', 'msec'].includes(v))) {
+    throw new UserError('usage', '--log-pattern must log a time: $time_local, $time_iso8601 or $msec');
+  }
+  // Struct field names must be unique and safe; the nginx variable is kept in a readable suffix.
+  const seen = new Map<string, number>();
+  const named = tokens.map((t): PatternToken => {
+    if (t.kind !== 'capture') return t;
+    const n = (seen.get(t.name) ?? 0) + 1;
+    seen.set(t.name, n);
+    const regex = t.name === 'remote_addr' || t.name === 'http_x_forwarded_for' ? '[^ ,]*(?:, ?[^ ,]+)*' : undefined;
+    return { kind: 'capture', name: n === 1 ? `v_${t.name}` : `v_${t.name}_${n}`, ...(regex ? { regex } : {}) };
+  });
+  const compiled = compilePattern(named);
+  const fields: Partial<Record<RawField, string>> = {};
+  for (const variable of new Set(variables)) {
+    const map = VARIABLES[variable];
+    if (!map) continue; // logged but irrelevant to the audit (e.g. $upstream_addr)
+    if (WEAKER[variable]?.some((strong) => variables.includes(strong))) continue;
+    Object.assign(fields, map(`nullif(m.v_${variable}, '')`));
+  }
+  if (variables.includes('ssl_protocol') && !fields.scheme) {
+    // The TLS protocol of the connection is logged: "-" means the request came over plain HTTP.
+    fields.scheme = `CASE WHEN coalesce(m.v_ssl_protocol, '-') IN ('-', '') THEN 'http' ELSE 'https' END`;
+  }
+  return {
+    source: `SELECT line_no, line, ${structExtract('line', compiled)} AS m FROM (${lines})`,
+    skip: `line IS NULL OR trim(line) = ''`,
+    reject: [{ when: `m.matched = ''`, reason: 'line does not match the nginx log_format' }],
+    fields,
+  };
+}
+
+export const nginx: LogFormat = {
+  id: 'nginx',
+  title: 'nginx access log',
+  description:
+    'nginx `combined` (with vhost and X-Forwarded-For variants), or any log_format string passed verbatim with --log-pattern.',
+  capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
+  acceptsPattern: true,
+  plan(context: ParseContext): ParsePlan {
+    return context.logPattern ? patternPlan(context.logPattern, context.lines) : combinedPlan(context.lines);
+  },
+};

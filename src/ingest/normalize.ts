@@ -1,0 +1,169 @@
+// Turns a format's raw fields into `events` rows, inside one SQL statement: typing, '-' as absent,
+// request-target splitting, query/referrer redaction, credential fingerprinting, JWT decoding,
+// the client address, the subject, and the reason a line is rejected. The raw Authorization
+// value and URL secrets exist only inside this query; none of its output columns carries them.
+import { RAW_FIELDS, sqlConstant, type ParsePlan, type RawField } from './formats/format.js';
+
+/** Output of normalizeSql(): every `events` column except file_id, plus reject_reason. */
+export const EVENT_COLUMNS = [
+  'line_no', 'ts', 'client_ip', 'client_port', 'forwarded_for', 'method', 'scheme', 'host', 'path', 'query',
+  'http_version', 'status', 'status_detail', 'bytes', 'duration_ms', 'user_agent', 'referrer', 'tls_version',
+  'auth_error', 'credential_kind', 'credential_source', 'credential_fingerprint', 'principal', 'jwt_alg', 'jwt_sub',
+  'jwt_iss', 'jwt_jti', 'jwt_exp', 'jwt_iat', 'secret_params', 'subject_kind', 'subject',
+] as const;
+
+const TYPED_FIELDS = new Set<RawField>(['ts', 'duration_ms']);
+
+/** Bearer values that clients send when they have no token: not a credential. */
+const PLACEHOLDER_TOKENS = `('', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***')`;
+
+// The directly connected client, when the log shows a chain of addresses: the right-most public
+// address (what our edge saw; entries to its left are client-claimed and spoofable), else the
+// left-most entry. Private, loopback and link-local hops are treated as our own proxies.
+const PRIVATE_IP_RE = String.raw`'^(10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|::1$|::$|[fF][cCdD][0-9a-fA-F]{2}:|[fF][eE][89aAbB][0-9a-fA-F]:)'`;
+const IP_RE = String.raw`'^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$'`;
+const stripPort = (x: string) =>
+  String.raw`regexp_replace(regexp_replace(trim(${x}), '^\[([^\]]+)\](:[0-9]+)?$', '\1'), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1')`;
+
+function clientIpSql(forwarded: string, remote: string): string {
+  const chain = `list_filter(list_transform(string_split(concat_ws(',', ${forwarded}, ${remote}), ','), lambda x: ${stripPort('x')}), lambda x: x NOT IN ('', '-'))`;
+  const isPublic = `regexp_matches(x, ${IP_RE}) AND NOT regexp_matches(x, ${PRIVATE_IP_RE})`;
+  return `CASE WHEN ${remote} IS NULL AND ${forwarded} IS NULL THEN NULL
+       WHEN ${forwarded} IS NULL AND NOT contains(${remote}, ',') THEN ${stripPort(remote)}
+       ELSE coalesce(list_filter(${chain}, lambda x: ${isPublic})[-1], ${chain}[1]) END`;
+}
+
+export function normalizeSql(plan: ParsePlan): string {
+  const raw = RAW_FIELDS.map((field) => {
+    const expr = plan.fields[field];
+    if (!expr) return `NULL::${field === 'ts' ? 'TIMESTAMP' : field === 'duration_ms' ? 'DOUBLE' : 'VARCHAR'} AS ${field}`;
+    return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `aa_null_dash((${expr})::VARCHAR) AS ${field}`;
+  });
+  const rejectCase = (plan.reject ?? []).map((r) => `WHEN ${r.when} THEN ${sqlConstant(r.reason)}`).join('\n        ');
+
+  return `
+WITH src AS (${plan.source}),
+raw AS (
+  SELECT line_no,
+    coalesce(${plan.skip ?? 'false'}, false) AS _skip,
+    CASE ${rejectCase || 'WHEN false THEN NULL'} END AS _format_reject,
+    ${raw.join(',\n    ')}
+  FROM src
+),
+url AS (
+  SELECT *,
+    -- an absolute-form target gives its path; its scheme is what the client asked for, not how it connected
+    CASE WHEN target IS NOT NULL AND regexp_matches(target, '^[A-Za-z][A-Za-z0-9+.-]*://')
+         THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target
+  FROM raw
+),
+req AS (
+  SELECT *,
+    coalesce(path, CASE WHEN contains(_origin_target, '?') THEN split_part(_origin_target, '?', 1) ELSE _origin_target END) AS _path,
+    coalesce(query, CASE WHEN contains(_origin_target, '?') THEN substr(_origin_target, strpos(_origin_target, '?') + 1) END) AS _query,
+    CASE WHEN regexp_matches(auth_header, '^\\s*[A-Za-z0-9_.-]+\\s+\\S') THEN lower(regexp_extract(auth_header, '^\\s*([A-Za-z0-9_.-]+)', 1)) END AS _auth_scheme,
+    CASE WHEN regexp_matches(auth_header, '^\\s*[A-Za-z0-9_.-]+\\s+\\S') THEN trim(regexp_extract(auth_header, '^\\s*[A-Za-z0-9_.-]+\\s+(.*)$', 1))
+         ELSE trim(auth_header) END AS _auth_value
+  FROM url
+),
+cred AS (
+  SELECT *,
+    CASE WHEN lower(_auth_value) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE _auth_value END AS _header_token,
+    CASE WHEN lower(trim(api_key)) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE trim(api_key) END AS _key_token,
+    aa_query_token(_query) AS _query_token
+  FROM req
+),
+tok AS (
+  SELECT *,
+    CASE WHEN _header_token IS NOT NULL THEN
+           CASE WHEN _auth_scheme = 'bearer' THEN 'bearer'
+                WHEN _auth_scheme = 'basic' THEN 'basic'
+                WHEN _auth_scheme IS NULL OR _auth_scheme IN ('apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature') THEN 'api-key'
+                ELSE 'other' END
+         WHEN _key_token IS NOT NULL THEN 'api-key'
+         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN CASE WHEN aa_is_jwt(_query_token) THEN 'bearer' ELSE 'api-key' END
+         ELSE 'none' END AS credential_kind,
+    CASE WHEN _header_token IS NOT NULL THEN _header_token WHEN _key_token IS NOT NULL THEN _key_token
+         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN _query_token END AS _token,
+    CASE WHEN _header_token IS NOT NULL OR _key_token IS NOT NULL THEN 'header'
+         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN 'query' END AS credential_source
+  FROM cred
+),
+jwt AS (
+  SELECT *,
+    CASE WHEN aa_is_jwt(_token) THEN aa_b64url_text(split_part(_token, '.', 1)) END AS _jwt_header_text,
+    CASE WHEN aa_is_jwt(_token) THEN aa_b64url_text(split_part(_token, '.', 2)) END AS _jwt_payload_text,
+    CASE WHEN credential_kind = 'basic' THEN try(decode(from_base64(_token))) END AS _basic_text
+  FROM tok
+),
+claims AS (
+  SELECT *,
+    CASE WHEN json_valid(_jwt_header_text) AND json_valid(_jwt_payload_text)
+              AND json_type(_jwt_payload_text) = 'OBJECT' AND json_extract_string(_jwt_header_text, '$.alg') IS NOT NULL
+         THEN true ELSE false END AS _is_jwt
+  FROM jwt
+),
+norm AS (
+  SELECT *,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_header_text, '$.alg') END AS jwt_alg,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') END AS jwt_sub,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.iss') END AS jwt_iss,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.jti') END AS jwt_jti,
+    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.exp') AS DOUBLE)) END AS jwt_exp,
+    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.iat') AS DOUBLE)) END AS jwt_iat,
+    coalesce(
+      principal,
+      CASE WHEN contains(_basic_text, ':') THEN nullif(split_part(_basic_text, ':', 1), '') END,
+      CASE WHEN _auth_scheme = 'digest' THEN nullif(regexp_extract(auth_header, 'username="([^"]*)"', 1), '') END,
+      CASE WHEN _auth_scheme = 'aws4-hmac-sha256' THEN nullif(regexp_extract(auth_header, 'Credential=([A-Za-z0-9]+)/', 1), '') END,
+      CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') END
+    ) AS _principal,
+    ${clientIpSql('forwarded_for', 'client_ip')} AS _client_ip,
+    TRY_CAST(status AS INTEGER) AS _status,
+    lower(scheme) AS _scheme
+  FROM claims
+)
+SELECT
+  line_no,
+  CASE WHEN _skip THEN 'skip'
+       WHEN _format_reject IS NOT NULL THEN _format_reject
+       WHEN ts IS NULL THEN 'missing or invalid timestamp'
+       WHEN ts < TIMESTAMP '1970-01-01' OR ts > TIMESTAMP '2200-01-01' THEN 'timestamp out of range'
+       WHEN status IS NOT NULL AND (_status IS NULL OR _status NOT BETWEEN 100 AND 999) THEN 'invalid status code'
+  END AS reject_reason,
+  ts,
+  _client_ip AS client_ip,
+  TRY_CAST(client_port AS INTEGER) AS client_port,
+  forwarded_for,
+  method,
+  CASE WHEN _scheme IN ('https', 'wss') THEN 'https' WHEN _scheme IN ('http', 'ws') THEN 'http' END AS scheme,
+  lower(host) AS host,
+  aa_redact_jwt(_path) AS path,
+  aa_redact_query(_query) AS query,
+  http_version,
+  _status::SMALLINT AS status,
+  status_detail,
+  TRY_CAST(bytes AS BIGINT) AS bytes,
+  duration_ms,
+  user_agent,
+  aa_redact_jwt(aa_redact_query(referrer)) AS referrer,
+  tls_version,
+  auth_error,
+  credential_kind,
+  credential_source,
+  CASE WHEN _token IS NOT NULL THEN sha256(_token) END AS credential_fingerprint,
+  _principal AS principal,
+  jwt_alg, jwt_sub, jwt_iss, jwt_jti, jwt_exp, jwt_iat,
+  aa_secret_params(_query, _path) AS secret_params,
+  -- Findings are keyed on the credential; basic/digest/signed credentials change with every
+  -- guess or request, so their stable identity is the user name.
+  CASE WHEN credential_kind IN ('bearer', 'api-key') THEN 'credential'
+       WHEN credential_kind IN ('basic', 'other') AND _principal IS NULL THEN 'credential'
+       WHEN _principal IS NOT NULL THEN 'principal'
+       WHEN _client_ip IS NOT NULL THEN 'client_ip' END AS subject_kind,
+  CASE WHEN credential_kind IN ('bearer', 'api-key') THEN sha256(_token)
+       WHEN credential_kind IN ('basic', 'other') AND _principal IS NULL THEN sha256(_token)
+       WHEN _principal IS NOT NULL THEN _principal
+       ELSE _client_ip END AS subject
+FROM norm`;
+}

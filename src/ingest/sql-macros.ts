@@ -1,0 +1,89 @@
+// SQL macros shared by every format's parse. They run inside DuckDB over whole files, so no log
+// line ever passes through a JavaScript loop, and the raw credential only exists inside the
+// query: what leaves it is a fingerprint, decoded claims and redacted text.
+import type { Database } from '../store/index.js';
+
+/** Query-string parameters whose value is a credential: redacted, flagged, and fingerprinted. */
+export const CREDENTIAL_PARAMS = [
+  'access_token', 'accesstoken', 'id_token', 'refresh_token', 'token', 'jwt', 'bearer', 'auth',
+  'api_key', 'apikey', 'api-key', 'key', 'password', 'passwd', 'pwd', 'secret', 'client_secret',
+  'x-amz-security-token',
+];
+/** Parameters that are secret but do not identify a credential by themselves: redacted only. */
+export const REDACT_ONLY_PARAMS = ['code', 'signature', 'sig', 'x-amz-signature', 'session', 'sessionid', 'sid'];
+/** Parameters whose value identifies the caller's credential when no Authorization header is logged. */
+const TOKEN_PARAMS = ['access_token', 'accesstoken', 'id_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey', 'api-key', 'key'];
+
+const JWT_RE = String.raw`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
+const alternation = (names: string[]) => names.map((n) => n.replace(/[-]/g, '\\-')).join('|');
+
+const MACROS = String.raw`
+CREATE OR REPLACE TEMP MACRO aa_null_dash(v) AS
+  CASE WHEN v IS NULL OR v = '-' OR trim(v) = '' THEN NULL ELSE v END;
+
+-- nginx (and Apache) write bytes they cannot print as \xHH. Decode when the result is valid,
+-- printable UTF-8; keep the escaped text otherwise (control characters stay visible).
+CREATE OR REPLACE TEMP MACRO aa_printable(d) AS
+  CASE WHEN d IS NULL OR regexp_matches(d, '[[:cntrl:]]') THEN NULL ELSE d END;
+
+CREATE OR REPLACE TEMP MACRO aa_unescape_hex(v) AS
+  CASE WHEN v IS NULL OR NOT contains(v, '\x') THEN v
+       ELSE coalesce(aa_printable(try(decode(try_cast(v AS BLOB)))), v)
+  END;
+
+-- Apache escapes " and \ with a backslash, other bytes as \xhh.
+CREATE OR REPLACE TEMP MACRO aa_unescape_apache(v) AS
+  aa_unescape_hex(CASE WHEN v IS NULL OR NOT contains(v, '\') THEN v
+                       ELSE replace(replace(v, '\\', '\x5C'), '\"', '\x22') END);
+
+-- A file that is not valid UTF-8 is read as latin-1; show its non-ASCII bytes as \xHH, the way
+-- nginx would have, so nothing is lost and nothing is mis-decoded.
+CREATE OR REPLACE TEMP MACRO aa_latin1_escape(line) AS
+  CASE WHEN line IS NULL OR NOT regexp_matches(line, '[^\x01-\x7F]') THEN line
+       ELSE array_to_string(list_transform(string_split(line, ''),
+              ch -> CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\\x%02X', unicode(ch)) END), '')
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_b64url_text(s) AS
+  try(decode(from_base64(rpad(translate(s, '-_', '+/'), (((length(s) + 3) // 4) * 4)::INTEGER, '='))));
+
+CREATE OR REPLACE TEMP MACRO aa_epoch_ts(v) AS
+  CASE WHEN v IS NULL OR NOT isfinite(v) OR v < 0 OR v > 32503680000 THEN NULL
+       ELSE make_timestamp((v * 1000000)::BIGINT) END;
+
+CREATE OR REPLACE TEMP MACRO aa_clf_ts(v) AS
+  try_strptime(v, '%d/%b/%Y:%H:%M:%S %z')::TIMESTAMP;
+
+CREATE OR REPLACE TEMP MACRO aa_iso_ts(v) AS
+  coalesce(try_cast(v AS TIMESTAMPTZ)::TIMESTAMP, try_cast(v AS TIMESTAMP));
+
+CREATE OR REPLACE TEMP MACRO aa_is_jwt(t) AS
+  t IS NOT NULL AND regexp_full_match(t, '[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*');
+
+CREATE OR REPLACE TEMP MACRO aa_redact_query(q) AS
+  CASE WHEN q IS NULL THEN NULL
+       ELSE regexp_replace(
+              regexp_replace(q, '(?i)((?:^|[?&;])(?:${alternation([...CREDENTIAL_PARAMS, ...REDACT_ONLY_PARAMS])})=)[^&;#]*', '\1REDACTED', 'g'),
+              '${JWT_RE}', 'REDACTED', 'g')
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_redact_jwt(v) AS
+  CASE WHEN v IS NULL OR NOT contains(v, 'eyJ') THEN v ELSE regexp_replace(v, '${JWT_RE}', 'REDACTED', 'g') END;
+
+CREATE OR REPLACE TEMP MACRO aa_secret_params(q, p) AS
+  CASE WHEN q IS NULL AND (p IS NULL OR NOT contains(p, 'eyJ')) THEN NULL
+       ELSE nullif(list_distinct(list_concat(
+              regexp_extract_all(coalesce(q, ''), '(?i)(?:^|[&;])(${alternation(CREDENTIAL_PARAMS)})=[^&;#]', 1),
+              regexp_extract_all(coalesce(q, ''), '(?:^|[&;])([^=&;]+)=${JWT_RE}', 1),
+              CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END)), [])
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_query_token(q) AS
+  CASE WHEN q IS NULL THEN NULL
+       ELSE nullif(url_decode(regexp_extract(q, '(?i)(?:^|[&;])(?:${alternation(TOKEN_PARAMS)})=([^&;#]+)', 1)), '')
+  END;
+`;
+
+export async function installMacros(db: Database): Promise<void> {
+  await db.run(MACROS);
+}

@@ -1,0 +1,92 @@
+// Findings + ingest results → the schema_version 1 report object every renderer starts from.
+import type { IngestResult } from '../ingest/index.js';
+import { SEVERITIES, type Finding, type RuleFile } from '../rules/index.js';
+import { ReportV1, type FindingV1, type InputV1 } from './report-schema.js';
+
+export const TOOL_NAME = 'apiaudit';
+
+export interface ReportInput {
+  version: string;
+  generatedAt: Date;
+  inputs: IngestResult[];
+  rules: RuleFile[];
+  findings: Finding[];
+}
+
+function toInput(result: IngestResult): InputV1 {
+  return {
+    path: result.path,
+    log_type: result.logType ?? null,
+    lines: result.lines,
+    events: result.events,
+    rejected: result.rejected,
+    skipped: result.skipped,
+    status: result.status,
+    sha256: result.sha256 ?? null,
+    size: result.size ?? null,
+    first_ts: result.firstTs ?? null,
+    last_ts: result.lastTs ?? null,
+    rejected_lines: result.rejectedLines,
+    coverage: result.coverage ?? null,
+    duplicate_of: result.duplicateOf ?? null,
+    error: result.error ?? null,
+  };
+}
+
+function toFinding(f: Finding): FindingV1 {
+  return {
+    id: f.id,
+    rule_id: f.ruleId,
+    severity: f.severity,
+    title: f.title,
+    message: f.message,
+    subject: {
+      kind: f.subject.kind,
+      credential_fingerprint: f.subject.credentialFingerprint,
+      principal: f.subject.principal,
+      client_ip: f.subject.clientIp,
+      client_ips: f.subject.clientIps,
+      user_agents: f.subject.userAgents,
+    },
+    first_seen: f.firstSeen,
+    last_seen: f.lastSeen,
+    event_count: f.eventCount,
+    distinct_paths: f.distinctPaths,
+    details: f.details,
+    evidence: f.evidence,
+    description: f.rule.description,
+    remediation: f.rule.remediation,
+    references: f.rule.references,
+    tags: f.rule.tags,
+  };
+}
+
+export function buildReport(input: ReportInput): ReportV1 {
+  const inputs = input.inputs.map(toInput);
+  const findings = input.findings.map(toFinding);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]));
+  const byRule: Record<string, number> = {};
+  for (const rule of input.rules) byRule[rule.metadata.id] = 0;
+  for (const f of findings) byRule[f.rule_id] = (byRule[f.rule_id] ?? 0) + 1;
+  const times = (key: 'first_ts' | 'last_ts') => inputs.map((i) => i[key]).filter((t): t is string => t !== null).sort();
+  const report: ReportV1 = {
+    schema_version: 1,
+    tool: { name: TOOL_NAME, version: input.version },
+    generated_at: input.generatedAt.toISOString(),
+    inputs,
+    rules: input.rules.map((r) => ({ id: r.metadata.id, title: r.metadata.title, severity: r.metadata.severity })),
+    summary: {
+      files: inputs.filter((i) => i.status === 'ingested').length,
+      events: inputs.reduce((n, i) => n + i.events, 0),
+      rejected: inputs.reduce((n, i) => n + i.rejected, 0),
+      findings: findings.length,
+      by_severity: bySeverity as ReportV1['summary']['by_severity'],
+      by_rule: byRule,
+      first_ts: times('first_ts')[0] ?? null,
+      last_ts: times('last_ts').at(-1) ?? null,
+    },
+    findings,
+  };
+  // The contract is checked on every run, not only in tests: a renderer never sees a bad report.
+  return ReportV1.parse(report);
+}

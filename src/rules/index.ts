@@ -1,0 +1,25 @@
+export { BUILTIN_RULES_DIR, loadRuleFiles } from './catalog.js';
+export {
+  compileRules,
+  EVIDENCE_LIMIT,
+  findingId,
+  lockDown,
+  pathPatternToLike,
+  prepareScope,
+  runRule,
+  runRules,
+  sortFindings,
+  type CompiledRule,
+  type Scope,
+} from './engine.js';
+export type { Evidence, Finding, SubjectKind } from './finding.js';
+export {
+  MESSAGE_FIELDS,
+  parseRuleText,
+  readRuleFile,
+  RuleMetadata,
+  SEVERITIES,
+  severityRank,
+  type RuleFile,
+  type Severity,
+} from './rule-file.js';

@@ -1,0 +1,82 @@
+// One DuckDB database per run: in memory by default, a file with --db. Every value that comes from
+// outside (paths, log text, config) reaches SQL as a bound parameter, never spliced into the text.
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { UserError } from '../errors.js';
+import { applySchema } from './schema.js';
+
+export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
+export type Row = Record<string, unknown>;
+
+export interface DatabaseOptions {
+  /** DuckDB memory_limit, e.g. '4GB'. Large inputs spill to temp_directory instead of failing. */
+  memoryLimit?: string;
+  tempDirectory?: string;
+  threads?: number;
+}
+
+export class Database {
+  private constructor(
+    readonly path: string | null,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string | null, options: DatabaseOptions = {}): Promise<Database> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path ?? ':memory:', config);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (/Could not set lock|Conflicting lock/i.test(text)) {
+        throw new UserError('database', `database ${path} is in use by another apiaudit run`, { cause: error });
+      }
+      throw new UserError('database', `cannot open database ${path}: ${firstLine(text)}`, { cause: error });
+    }
+    const connection = await instance.connect();
+    const db = new Database(path, instance, connection);
+    // Timestamps are stored as UTC TIMESTAMP; casts from TIMESTAMPTZ must not follow the machine's zone.
+    await db.run(`SET TimeZone = 'UTC'`);
+    await applySchema(db);
+    return db;
+  }
+
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Rows converted to JSON-safe values (BIGINT becomes a string: cast in SQL where a number is wanted). */
+  async all<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async one<T = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

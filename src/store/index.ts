@@ -1,0 +1,2 @@
+export { Database, type DatabaseOptions, type Row, type SqlParams } from './database.js';
+export { STORE_SCHEMA_VERSION } from './schema.js';
