@@ -4,8 +4,8 @@ import { listValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
-import { fileLineSource, sampleLineSource, type LogFormat, type ParsePlan } from './formats/format.js';
-import { fileFacts, sampleLines, type InputFile } from './input-files.js';
+import { documentRecordSource, fileLineSource, sampleLineSource, type LogFormat, type ParsePlan, type RawField } from './formats/format.js';
+import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -17,6 +17,8 @@ export interface FormatChoice {
   logType?: string;
   logPattern?: string;
   timezone?: string;
+  /** Raw field → column / key name, for the generic csv and jsonl types. */
+  fieldMap?: Partial<Record<RawField, string>>;
 }
 
 export interface RejectedLine {
@@ -81,16 +83,18 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     return { ...base, status: 'duplicate', duplicateOf: previous.path, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
 
-  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, facts.compression, choice);
+  const sample = await sampleLines(file.absolutePath, facts.compression);
+  const document = isJsonDocument(sample);
+  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, facts.compression, choice, { sample, document });
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
   const logType = format.id;
-  const context = { logPattern: choice.logPattern, timezone: choice.timezone };
+  const context = { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
 
   const load = async (encoding: 'utf-8' | 'latin-1') =>
     db.transaction(async () => {
-      const plan = format.plan({ ...context, lines: fileLineSource(encoding) });
+      const plan = format.plan({ ...context, lines: document ? documentRecordSource() : fileLineSource(encoding) });
       const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
       await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${normalizeSql(plan)}`, {
         path: file.absolutePath,
@@ -130,7 +134,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
         { n: maxShown },
       );
       await db.run(`DROP TABLE ingest_stage`);
-      return { counts, rejectedLines, coverage: coverageOf(plan) };
+      return { counts, rejectedLines, coverage: coverageOf(plan, document) };
     });
 
   let loaded;
@@ -161,14 +165,16 @@ function readError(file: InputFile, error: unknown): UserError {
   return new UserError('input', `cannot ingest ${file.displayPath}: ${errorMessage(error).split('\n')[0]}`, { cause: error });
 }
 
-function coverageOf(plan: ParsePlan): Coverage {
-  const has = (...fields: string[]) => fields.some((f) => f in plan.fields);
+/** What the plan's raw fields let the audit see, and the notes that say what it cannot. */
+export function coverageOf(plan: ParsePlan, document = false): Coverage {
+  const has = (...fields: RawField[]) => fields.some((f) => f in plan.fields);
   const coverage: Coverage = {
     scheme: has('scheme'),
-    credential: has('auth_header', 'api_key'),
-    principal: has('principal'),
-    notes: [],
+    credential: has('auth_header', 'api_key', 'cookie', 'credential_id', 'claim_sub', 'claim_jti'),
+    principal: has('principal', 'claim_sub'),
+    notes: [...(plan.notes ?? [])],
   };
+  if (document) coverage.notes.push('one JSON document: line numbers are record numbers');
   if (!coverage.scheme) coverage.notes.push('no scheme: plain-http cannot be judged');
   if (!coverage.credential) {
     coverage.notes.push(
@@ -180,42 +186,55 @@ function coverageOf(plan: ParsePlan): Coverage {
   return coverage;
 }
 
-/** Auto-detection: run each format's parse over the first lines and keep the best fit. */
+/**
+ * Auto-detection: run each format's parse over the first lines and keep the one that accepts the
+ * most (lines a format skips, such as W3C directives, do not count against it). The registry is
+ * ordered specific → generic, so a tie goes to the more specific format.
+ */
 export async function detectFormat(
   db: Database,
   file: InputFile,
   compression: 'none' | 'gzip',
   choice: FormatChoice,
+  given?: { sample: string[]; document: boolean },
 ): Promise<LogFormat> {
-  const sample = await sampleLines(file.absolutePath, compression);
+  let sample = given?.sample ?? (await sampleLines(file.absolutePath, compression));
+  if (given?.document) {
+    const row = await db.one<{ lines: string[] | null }>(
+      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
+      { path: file.absolutePath, compression },
+    ).catch((error: unknown) => {
+      throw new UserError('input', `cannot read ${file.displayPath} as a JSON document: ${errorMessage(error).split('\n')[0]}`);
+    });
+    sample = row?.lines ?? [];
+  }
   if (sample.length === 0) return FORMATS[0]!; // empty file: nothing to parse, any format counts 0 lines
-  const scores: Array<{ format: LogFormat; accepted: number }> = [];
+  const scores: Array<{ format: LogFormat; accepted: number; considered: number }> = [];
   for (const format of FORMATS) {
     if (choice.logPattern && !format.acceptsPattern) continue;
     let plan: ParsePlan;
     try {
-      plan = format.plan({ lines: sampleLineSource(), logPattern: choice.logPattern, timezone: choice.timezone });
+      plan = format.plan({ lines: sampleLineSource(), logPattern: choice.logPattern, timezone: choice.timezone,
+                           fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined });
     } catch {
       continue;
     }
-    const row = await db.one<{ accepted: number }>(
-      `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted FROM (${normalizeSql(plan)})`,
+    const row = await db.one<{ accepted: number; skipped: number }>(
+      `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
+              count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
+       FROM (${normalizeSql(plan)})`,
       { sample: listValue(sample) },
     );
-    scores.push({ format, accepted: row?.accepted ?? 0 });
+    scores.push({ format, accepted: row?.accepted ?? 0, considered: sample.length - (row?.skipped ?? 0) });
   }
-  scores.sort((a, b) => b.accepted - a.accepted);
-  const best = scores[0];
-  if (!best || best.accepted === 0 || best.accepted < sample.length / 2) {
-    const tried = scores.map((s) => `${s.format.id} ${s.accepted}/${sample.length} lines`).join(', ');
-    throw new UserError('input', `cannot detect the log type of ${file.displayPath} (tried: ${tried}); pass --log-type`);
-  }
-  const runnerUp = scores[1];
-  if (runnerUp && runnerUp.accepted === best.accepted) {
-    throw new UserError(
-      'input',
-      `cannot decide the log type of ${file.displayPath}: ${best.format.id} and ${runnerUp.format.id} both parse ${best.accepted}/${sample.length} lines; pass --log-type`,
-    );
+  const fits = scores.filter((s) => s.accepted > 0 && s.accepted >= s.considered / 2);
+  const best = fits.reduce<(typeof fits)[number] | undefined>((b, s) => (!b || s.accepted > b.accepted ? s : b), undefined);
+  if (!best) {
+    const candidates = scores.filter((s) => s.accepted > 0).sort((a, b) => b.accepted - a.accepted);
+    const tried = candidates.length
+      ? `closest: ${candidates.slice(0, 4).map((s) => `${s.format.id} ${s.accepted}/${s.considered} lines`).join(', ')}`
+      : `no known type parses its first ${sample.length} lines`;
+    throw new UserError('input', `cannot detect the log type of ${file.displayPath} (${tried}); pass --log-type (see apiaudit formats)`);
   }
   return best.format;
 }

@@ -98,3 +98,32 @@ export async function sampleLines(absolutePath: string, compression: 'none' | 'g
     await handle.close();
   }
 }
+
+/**
+ * Whether the file is one JSON document (a top-level array, `{"records": [...]}`, or pretty-printed
+ * objects) rather than one record per line. Decided from its first non-blank line only.
+ */
+export function isJsonDocument(sample: string[]): boolean {
+  const first = sample[0]?.replace(/^\uFEFF/, '').trim() ?? '';
+  // a text log line may start with "[" too (a bracketed time): an array starts with [, [{, [" or [[
+  if (first === '[' || /^\[\s*[{["]/.test(first)) return true;
+  if (!first.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(first);
+    return typeof value === 'object' && value !== null && Array.isArray((value as { records?: unknown }).records);
+  } catch {
+    // an object that does not end on its first line: pretty-printed, unless other lines are whole
+    // objects (then it is JSON lines with a broken first line, rejected like any other)
+    return !sample.slice(1).some((line) => isJsonObject(line));
+  }
+}
+
+function isJsonObject(line: string): boolean {
+  const text = line.trim();
+  if (!text.startsWith('{') || !text.endsWith('}')) return false;
+  try {
+    return typeof JSON.parse(text) === 'object';
+  } catch {
+    return false;
+  }
+}

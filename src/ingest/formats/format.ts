@@ -26,6 +26,14 @@ export const RAW_FIELDS = [
   'api_key', // a raw API key header value: fingerprinted, never stored
   'tls_version',
   'auth_error',
+  'cookie', // the raw Cookie header: a JWT or session cookie in it is fingerprinted, the header never stored
+  'credential_id', // a gateway's id of the credential it authenticated (API key id, Kong credential, APIM subscription)
+  // JWT claims a gateway logged after validating the token (the token itself is not in the log)
+  'claim_sub',
+  'claim_iss',
+  'claim_jti',
+  'claim_exp', // TIMESTAMP expression: use aa_claim_ts
+  'claim_iat', // TIMESTAMP expression: use aa_claim_ts
 ] as const;
 export type RawField = (typeof RAW_FIELDS)[number];
 
@@ -46,6 +54,8 @@ export interface ParseContext {
   logPattern?: string;
   /** IANA zone or ±HH:MM for formats that log local time without an offset. */
   timezone?: string;
+  /** Raw field → column name or JSON key, for the generic CSV / JSON-lines exports (config `fields`). */
+  fieldMap?: Partial<Record<RawField, string>>;
 }
 
 /**
@@ -60,6 +70,8 @@ export interface ParsePlan {
   /** Checked in order; the first that holds rejects the line with its reason (a code constant). */
   reject?: Array<{ when: string; reason: string }>;
   fields: Partial<Record<RawField, string>>;
+  /** Coverage notes this plan adds (what it inferred, what it cannot see), shown per input. */
+  notes?: string[];
 }
 
 export interface LogFormat {
@@ -69,6 +81,8 @@ export interface LogFormat {
   capabilities: FormatCapabilities;
   /** Whether --log-pattern applies. */
   acceptsPattern: boolean;
+  /** Whether the config's `fields` mapping applies (generic exports). */
+  acceptsFieldMap?: boolean;
   plan(context: ParseContext): ParsePlan;
 }
 
@@ -85,6 +99,20 @@ export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
                   compression = $compression, encoding = '${encoding}')`;
 }
 
+/**
+ * A file that is one JSON document (a top-level array, `{"records": [...]}` as Azure and Event Hub
+ * write, or pretty-printed objects): one "line" per record, as compact JSON, numbered by record.
+ * DuckDB parses the document; the JSON formats then read each record like a JSON line.
+ */
+export function documentRecordSource(): string {
+  return `SELECT row_number() OVER () AS line_no, r::VARCHAR AS line FROM (
+      SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' THEN json_extract(json, '$[*]')
+                         WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
+                         ELSE [json] END) AS r
+      FROM read_json($path, format = 'unstructured', records = false, columns = {'json': 'JSON'},
+                     maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
+}
+
 /** The same relation over lines already in memory (the sample used for auto-detection). */
 export function sampleLineSource(): string {
   return `SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line`;
@@ -93,4 +121,12 @@ export function sampleLineSource(): string {
 /** SQL string literal for a code constant (never for values that come from a log or a user). */
 export function sqlConstant(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * SQL expression for text that comes from a user (a config key, a log-format string): hex digits
+ * only reach the SQL text, so no quote can. Constant-folded by DuckDB.
+ */
+export function sqlUserText(text: string): string {
+  return `decode(from_hex('${Buffer.from(text, 'utf8').toString('hex')}'))`;
 }

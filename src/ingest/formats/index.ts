@@ -1,9 +1,11 @@
 // The format registry: one module per format family. Auto-detection tries them in this order.
 import { UserError } from '../../errors.js';
 import type { LogFormat } from './format.js';
+import { apache } from './apache.js';
 import { nginx } from './nginx.js';
 
-export const FORMATS: readonly LogFormat[] = [nginx];
+/** Auto-detection tries these in order and a tie goes to the earlier: specific before generic. */
+export const FORMATS: readonly LogFormat[] = [nginx, apache];
 
 export function findFormat(id: string): LogFormat {
   const format = FORMATS.find((f) => f.id === id);

@@ -35,7 +35,12 @@ function combinedPlan(lines: string): ParsePlan {
   return {
     source: `SELECT line_no, line, ${structExtract('line', COMBINED)} AS m FROM (${lines})`,
     skip: `line IS NULL OR trim(line) = ''`,
-    reject: [{ when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' }],
+    reject: [
+      { when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' },
+      // nginx writes a quote inside a field as \x22 and a backslash as \x5C: a \" is Apache's escaping,
+      // which this regex would split in the wrong place
+      { when: `contains(line, '\\"')`, reason: 'backslash-escaped quote: Apache escaping, not nginx (use --log-type apache)' },
+    ],
     fields: {
       ts: `aa_clf_ts(${m}.time_local)`,
       client_ip: `${m}.remote_addr`,

@@ -1,0 +1,46 @@
+// Builds a ParsePlan from one or more line parsers. A parser is one SQL expression over `line`
+// (a regexp_extract STRUCT, a json_transform STRUCT) stored in a column, plus the raw fields read
+// from that column. Several parsers serve formats whose files mix line shapes (Envoy text and JSON,
+// Traefik CLF and JSON): each line goes to the first parser whose `when` holds, and only that
+// parser's expression is evaluated for it.
+import { RAW_FIELDS, type ParsePlan, type RawField } from './format.js';
+
+export interface LineParser {
+  /** Column name the fields refer to (e.g. `m`, `j`); unique per plan. */
+  column: string;
+  /** SQL over `line` producing the column. */
+  expr: string;
+  /** SQL over `line`: the lines this parser reads (default: every line). */
+  when?: string;
+  fields: Partial<Record<RawField, string>>;
+  reject?: Array<{ when: string; reason: string }>;
+  notes?: string[];
+}
+
+export const BLANK_LINE = `line IS NULL OR trim(line) = ''`;
+export const JSON_LINE = `starts_with(ltrim(line), '{')`;
+
+export function linePlan(
+  lines: string,
+  parsers: LineParser[],
+  options: { skip?: string; unmatched?: string; prelude?: string } = {},
+): ParsePlan {
+  const skip = options.skip ?? BLANK_LINE;
+  const guarded = (p: LineParser, sql: string) => (p.when ? `(${p.when}) AND (${sql})` : sql);
+  const columns = parsers.map((p) => (p.when ? `CASE WHEN ${p.when} THEN ${p.expr} END AS ${p.column}` : `${p.expr} AS ${p.column}`));
+  const source = `SELECT line_no, line, ${columns.join(', ')} FROM (${options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines})`;
+  if (parsers.length === 1 && !parsers[0]!.when) {
+    const [only] = parsers as [LineParser];
+    return { source, skip, reject: only.reject, fields: only.fields, notes: only.notes };
+  }
+  const fields: Partial<Record<RawField, string>> = {};
+  for (const field of RAW_FIELDS) {
+    const branches = parsers.filter((p) => p.fields[field]).map((p) => `WHEN ${p.when ?? 'true'} THEN ${p.fields[field]}`);
+    if (branches.length) fields[field] = `CASE ${branches.join(' ')} END`;
+  }
+  const reject = parsers.flatMap((p) => (p.reject ?? []).map((r) => ({ when: guarded(p, r.when), reason: r.reason })));
+  if (options.unmatched && parsers.every((p) => p.when)) {
+    reject.push({ when: `NOT (${parsers.map((p) => `coalesce(${p.when}, false)`).join(' OR ')})`, reason: options.unmatched });
+  }
+  return { source, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
+}

@@ -1,0 +1,61 @@
+// Shared by the JSON formats: each line (or each record of a JSON document) is parsed once by
+// DuckDB's json_transform into a STRUCT of the keys a format reads, and fields are taken from it by
+// position. Keys may come from a user (a log-format template, the config's field mapping), so the
+// structure reaches SQL hex-encoded (sqlUserText) and no key name is ever spliced into SQL text.
+//
+// Measured (2 cores, 1M lines of 300 bytes, 10 keys): json_transform 1.1 s; one
+// json_extract_string with a list of paths 1.8 s; one json_extract_string per key 14 s.
+import { JSON_LINE, type LineParser } from './compose.js';
+import { sqlUserText, type RawField } from './format.js';
+
+export type JsonShape = { [key: string]: 'VARCHAR' | JsonShape };
+
+/** A key path into a JSON object, outermost key first. */
+export type JsonPath = readonly string[];
+
+export class JsonDoc {
+  private readonly shape: JsonShape = {};
+  private sealed = false;
+
+  constructor(private readonly column = 'j') {}
+
+  /** SQL expression of the value at `path` (VARCHAR; objects and arrays as JSON text; absent → NULL). */
+  get(path: JsonPath): string {
+    if (this.sealed) throw new Error('internal: JsonDoc.get() after expr()');
+    let node = this.shape;
+    let expr = this.column;
+    path.forEach((key, depth) => {
+      const last = depth === path.length - 1;
+      if (!(key in node)) node[key] = last ? 'VARCHAR' : {};
+      const child = node[key]!;
+      if (!last && typeof child !== 'object') throw new Error(`internal: JSON key ${path.slice(0, depth + 1).join('.')} is used as a value and an object`);
+      const index = Object.keys(node).indexOf(key) + 1;
+      expr = `struct_extract_at(${expr}, ${index})`;
+      if (typeof child === 'object') node = child;
+    });
+    return expr;
+  }
+
+  /** The first of several paths that has a value (aliases: `timestamp`, `time`, `@timestamp`, …). */
+  first(paths: readonly JsonPath[]): string {
+    const exprs = paths.map((p) => `aa_null_dash(${this.get(p)})`);
+    return exprs.length === 1 ? exprs[0]! : `coalesce(${exprs.join(', ')})`;
+  }
+
+  /**
+   * SQL over `line`: the STRUCT of every key read through get()/first() (call it last), or NULL
+   * when the line is not a JSON object.
+   */
+  expr(): string {
+    this.sealed = true;
+    const structure = sqlUserText(JSON.stringify(this.shape));
+    return `CASE WHEN ${JSON_LINE} AND json_valid(line) THEN json_transform(line, ${structure}) END`;
+  }
+
+  /** A LineParser reading this document; `accept` is SQL saying the object is this format. */
+  parser(what: string, fields: Partial<Record<RawField, string>>, options: { accept?: string; when?: string; notes?: string[] } = {}): LineParser {
+    const reject = [{ when: `${this.column} IS NULL`, reason: 'line is not a JSON object' }];
+    if (options.accept) reject.push({ when: `NOT coalesce(${options.accept}, false)`, reason: `JSON object is not ${what}` });
+    return { column: this.column, expr: this.expr(), when: options.when, fields, reject, notes: options.notes };
+  }
+}
