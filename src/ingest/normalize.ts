@@ -55,7 +55,9 @@ url AS (
   SELECT *,
     -- an absolute-form target gives its path; its scheme is what the client asked for, not how it connected
     CASE WHEN target IS NOT NULL AND regexp_matches(target, '^[A-Za-z][A-Za-z0-9+.-]*://')
-         THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target
+         THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target,
+    -- and its host, when the format logs no other
+    coalesce(host, nullif(regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1), '')) AS _host
   FROM raw
 ),
 req AS (
@@ -151,7 +153,7 @@ SELECT
   forwarded_for,
   method,
   CASE WHEN _scheme IN ('https', 'wss') THEN 'https' WHEN _scheme IN ('http', 'ws') THEN 'http' END AS scheme,
-  lower(host) AS host,
+  lower(_host) AS host,
   aa_redact_jwt(_path) AS path,
   aa_redact_query(_query) AS query,
   http_version,

@@ -3,7 +3,7 @@
 // and `\` with a backslash inside quoted fields and other bytes as \xhh.
 // Reference: https://httpd.apache.org/docs/2.4/mod/mod_log_config.html#formats
 import { UserError } from '../../errors.js';
-import { linePlan, type LineParser } from './compose.js';
+import { linePlan, regexParser, type LineParser } from './compose.js';
 import { sqlUserText, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './format.js';
 import { compilePattern, escapeLiteral, structExtract, type PatternToken } from './pattern-regex.js';
 import { requestLineFields } from './request-line.js';
@@ -36,37 +36,25 @@ const unescape = (v: string) => `aa_unescape_apache(${v})`;
 
 function defaultParsers(): LineParser[] {
   return [
-    {
-      column: 's',
-      when: `starts_with(line, '[')`,
-      expr: structExtract('line', SSL_REQUEST),
-      reject: [{ when: `s.matched = ''`, reason: 'line does not match the Apache ssl_request_log format' }],
-      fields: {
-        ts: `aa_clf_ts(s.time)`,
-        client_ip: `s.remote_host`,
-        tls_version: `s.ssl_protocol`,
-        scheme: `CASE WHEN s.ssl_protocol = '-' THEN 'http' ELSE 'https' END`,
-        ...requestLineFields(unescape('s.request')),
-        bytes: `s.bytes`,
-      },
-    },
-    {
-      column: 'm',
-      when: `NOT starts_with(line, '[')`,
-      expr: structExtract('line', COMBINED),
-      reject: [{ when: `m.matched = ''`, reason: 'line does not match the Apache common/combined format' }],
-      fields: {
-        ts: `aa_clf_ts(m.time)`,
-        client_ip: `m.remote_host`,
-        host: `nullif(regexp_replace(m.vhost, ':[0-9]+$', ''), '')`,
-        principal: unescape('m.remote_user'),
-        ...requestLineFields(unescape('m.request')),
-        status: `m.status`,
-        bytes: `m.bytes`,
-        referrer: unescape(`nullif(m.referer, '')`),
-        user_agent: unescape(`nullif(m.user_agent, '')`),
-      },
-    },
+    regexParser(SSL_REQUEST, 'Apache ssl_request_log', {
+      ts: `aa_clf_ts(s.time)`,
+      client_ip: `s.remote_host`,
+      tls_version: `s.ssl_protocol`,
+      scheme: `CASE WHEN s.ssl_protocol = '-' THEN 'http' ELSE 'https' END`,
+      ...requestLineFields(unescape('s.request')),
+      bytes: `s.bytes`,
+    }, { column: 's', when: `starts_with(line, '[')` }),
+    regexParser(COMBINED, 'Apache common/combined', {
+      ts: `aa_clf_ts(m.time)`,
+      client_ip: `m.remote_host`,
+      host: `nullif(regexp_replace(m.vhost, ':[0-9]+$', ''), '')`,
+      principal: unescape('m.remote_user'),
+      ...requestLineFields(unescape('m.request')),
+      status: `m.status`,
+      bytes: `m.bytes`,
+      referrer: unescape(`nullif(m.referer, '')`),
+      user_agent: unescape(`nullif(m.user_agent, '')`),
+    }, { when: `NOT starts_with(line, '[')` }),
   ];
 }
 

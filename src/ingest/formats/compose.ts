@@ -4,6 +4,7 @@
 // Traefik CLF and JSON): each line goes to the first parser whose `when` holds, and only that
 // parser's expression is evaluated for it.
 import { RAW_FIELDS, type ParsePlan, type RawField } from './format.js';
+import { structExtract } from './pattern-regex.js';
 
 export interface LineParser {
   /** Column name the fields refer to (e.g. `m`, `j`); unique per plan. */
@@ -43,4 +44,22 @@ export function linePlan(
     reject.push({ when: `NOT (${parsers.map((p) => `coalesce(${p.when}, false)`).join(' OR ')})`, reason: options.unmatched });
   }
   return { source, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
+}
+
+/** A parser that reads each line with one anchored regex (group `matched` is empty when it fails). */
+export function regexParser(
+  pattern: { regex: string; names: string[] },
+  what: string,
+  fields: Partial<Record<RawField, string>>,
+  options: { column?: string; when?: string; notes?: string[] } = {},
+): LineParser {
+  const column = options.column ?? 'm';
+  return {
+    column,
+    expr: structExtract('line', pattern),
+    when: options.when,
+    reject: [{ when: `${column}.matched = ''`, reason: `line does not match the ${what} format` }],
+    fields,
+    notes: options.notes,
+  };
 }
