@@ -4,11 +4,12 @@ import type { LogFormat } from './format.js';
 import { apache } from './apache.js';
 import { awsCloudfront } from './aws-cloudfront.js';
 import { awsAlb, awsElb } from './aws-elb.js';
+import { haproxy } from './haproxy.js';
 import { iis } from './iis.js';
 import { nginx } from './nginx.js';
 
 /** Auto-detection tries these in order and a tie goes to the earlier: specific before generic. */
-export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, nginx, apache];
+export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, nginx, apache];
 
 export function findFormat(id: string): LogFormat {
   const format = FORMATS.find((f) => f.id === id);
