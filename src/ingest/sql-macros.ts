@@ -6,13 +6,14 @@ import type { Database } from '../store/index.js';
 /** Query-string parameters whose value is a credential: redacted, flagged, and fingerprinted. */
 export const CREDENTIAL_PARAMS = [
   'access_token', 'accesstoken', 'id_token', 'refresh_token', 'token', 'jwt', 'bearer', 'auth',
+  'oauth_token', 'auth_token', 'session_token',
   'api_key', 'apikey', 'api-key', 'key', 'password', 'passwd', 'pwd', 'secret', 'client_secret',
   'x-amz-security-token',
 ];
 /** Parameters that are secret but do not identify a credential by themselves: redacted only. */
-export const REDACT_ONLY_PARAMS = ['code', 'signature', 'sig', 'x-amz-signature', 'session', 'sessionid', 'sid'];
+export const REDACT_ONLY_PARAMS = ['code', 'signature', 'sig', 'x-amz-signature', 'oauth_signature', 'x-goog-signature', 'session', 'sessionid', 'sid'];
 /** Parameters whose value identifies the caller's credential when no Authorization header is logged. */
-const TOKEN_PARAMS = ['access_token', 'accesstoken', 'id_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey', 'api-key', 'key'];
+const TOKEN_PARAMS = ['access_token', 'accesstoken', 'id_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey', 'api-key', 'key', 'oauth_token', 'auth_token', 'session_token'];
 
 /** Cookie names that hold a session or an access token (a JWT under any cookie name counts too). */
 export const SESSION_COOKIE_RE = String.raw`^(jsessionid|phpsessid|asp\.net_sessionid|\.aspnetcore\.(session|cookies)|\.aspxauth|connect\.sid|laravel_session|_session_id|session|sessionid|session_id|sid|[a-z0-9_.-]*[_.-]session|access_token|auth_token|token|jwt|id_token)$`;
