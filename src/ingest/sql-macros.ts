@@ -58,6 +58,17 @@ CREATE OR REPLACE TEMP MACRO aa_json_first(v) AS
 CREATE OR REPLACE TEMP MACRO aa_port_scheme(p) AS
   CASE trim(p) WHEN '443' THEN 'https' WHEN '80' THEN 'http' END;
 
+-- Kubernetes writes container output as "<RFC3339> stdout|stderr F|P <line>" (CRI) or, with the
+-- Docker json-file driver, as {"log":"<line>\n","stream":…,"time":…}: read the line inside.
+CREATE OR REPLACE TEMP MACRO aa_unwrap_container(line) AS
+  CASE WHEN line IS NULL THEN NULL
+       WHEN substr(line, 5, 1) = '-' AND substr(line, 11, 1) = 'T'
+            AND regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) (stdout|stderr) [FP] ')
+         THEN regexp_replace(line, '^[^ ]+ [^ ]+ [FP] ', '')
+       WHEN starts_with(line, '{"log":') AND json_valid(line) AND json_extract_string(line, '$.stream') IS NOT NULL
+         THEN rtrim(json_extract_string(line, '$.log'), chr(10) || chr(13))
+       ELSE line END;
+
 CREATE OR REPLACE TEMP MACRO aa_b64url_text(s) AS
   try(decode(from_base64(rpad(translate(s, '-_', '+/'), (((length(s) + 3) // 4) * 4)::INTEGER, '='))));
 

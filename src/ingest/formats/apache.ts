@@ -3,7 +3,7 @@
 // and `\` with a backslash inside quoted fields and other bytes as \xhh.
 // Reference: https://httpd.apache.org/docs/2.4/mod/mod_log_config.html#formats
 import { UserError } from '../../errors.js';
-import { linePlan, regexParser, type LineParser } from './compose.js';
+import { linePlan, mergeRanked, regexParser, type LineParser, type Mapped } from './compose.js';
 import { sqlUserText, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './format.js';
 import { compilePattern, escapeLiteral, structExtract, type PatternToken } from './pattern-regex.js';
 import { requestLineFields } from './request-line.js';
@@ -94,7 +94,7 @@ export function tokenizeLogFormat(pattern: string): Array<{ kind: 'literal'; tex
 }
 
 /** Raw fields one directive feeds; `v` is the SQL of the captured text. `rank` orders competing directives. */
-function directiveFields(d: Directive, v: string, timezone?: string): { fields: Partial<Record<RawField, string>>; rank?: number } | undefined {
+function directiveFields(d: Directive, v: string, timezone?: string): Mapped | undefined {
   const arg = d.arg?.toLowerCase();
   switch (d.letter) {
     case 'a':
@@ -155,7 +155,7 @@ function directiveFields(d: Directive, v: string, timezone?: string): { fields: 
 }
 
 /** Request headers that matter to the audit, for %{Name}i here and for other formats' header captures. */
-export function headerFields(name: string, v: string, unescapeFn = unescape): { fields: Partial<Record<RawField, string>>; rank?: number } | undefined {
+export function headerFields(name: string, v: string, unescapeFn = unescape): Mapped | undefined {
   switch (name.toLowerCase()) {
     case 'user-agent':
       return { fields: { user_agent: unescapeFn(v) } };
@@ -231,17 +231,7 @@ function patternParser(pattern: string, timezone?: string): LineParser {
     return { kind: 'capture', name: `c${i}`, ...(regex ? { regex } : {}) };
   });
   // The strongest directive for each field wins (%a over %h, %>s over %s, %D over %T, …).
-  const chosen: Partial<Record<RawField, { sql: string; rank: number }>> = {};
-  tokens.forEach((t, i) => {
-    if (t.kind !== 'directive') return;
-    const mapped = directiveFields(t.d, `nullif(m.c${i}, '')`, timezone);
-    if (!mapped) return;
-    for (const [field, sql] of Object.entries(mapped.fields) as Array<[RawField, string]>) {
-      const rank = mapped.rank ?? 0;
-      if (!chosen[field] || chosen[field]!.rank < rank) chosen[field] = { sql, rank };
-    }
-  });
-  const fields = Object.fromEntries(Object.entries(chosen).map(([f, c]) => [f, c!.sql])) as Partial<Record<RawField, string>>;
+  const fields = mergeRanked(tokens.map((t, i) => (t.kind === 'directive' ? directiveFields(t.d, `nullif(m.c${i}, '')`, timezone) : undefined)));
   const notes = directives.some((d) => d.letter === 'p') && !directives.some((d) => ['x', 'e'].includes(d.letter) || (d.letter === 'i' && /^x-forwarded-proto$/i.test(d.arg ?? '')))
     ? ['scheme inferred from the server port %p (443 → https, 80 → http, other ports unknown)']
     : [];

@@ -63,3 +63,22 @@ export function regexParser(
     notes: options.notes,
   };
 }
+
+/** Raw fields one logged variable feeds; `rank` decides between variables that feed the same field. */
+export interface Mapped {
+  fields: Partial<Record<RawField, string>>;
+  rank?: number;
+}
+
+/** Merges mapped variables: for each raw field the highest rank wins (the first on a tie). */
+export function mergeRanked(mapped: Array<Mapped | undefined>): Partial<Record<RawField, string>> {
+  const chosen: Partial<Record<RawField, { sql: string; rank: number }>> = {};
+  for (const m of mapped) {
+    if (!m) continue;
+    for (const [field, sql] of Object.entries(m.fields) as Array<[RawField, string]>) {
+      const rank = m.rank ?? 0;
+      if (!chosen[field] || chosen[field]!.rank < rank) chosen[field] = { sql, rank };
+    }
+  }
+  return Object.fromEntries(Object.entries(chosen).map(([f, c]) => [f, c!.sql]));
+}

@@ -87,12 +87,13 @@ export interface LogFormat {
 }
 
 /**
- * Every line of a text file, numbered, in file order. CR, LF and CRLF all end a line (as editors
+ * Every line of a text file, numbered, in file order (a container runtime's wrapper is taken off:
+ * see aa_unwrap_container). CR, LF and CRLF all end a line (as editors
  * count them); quoting is disabled so no line can swallow the next. The column delimiter is the
  * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line).
  */
 export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
-  const line = encoding === 'latin-1' ? 'aa_latin1_escape(line)' : 'line';
+  const line = encoding === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
   return `SELECT row_number() OVER () AS line_no, ${line} AS line
     FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
                   delim = chr(31) || chr(0), quote = '', escape = '', new_line = '\\r\\n', strict_mode = false,
@@ -115,7 +116,8 @@ export function documentRecordSource(): string {
 
 /** The same relation over lines already in memory (the sample used for auto-detection). */
 export function sampleLineSource(): string {
-  return `SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line`;
+  return `SELECT line_no, aa_unwrap_container(line) AS line
+          FROM (SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line)`;
 }
 
 /** SQL string literal for a code constant (never for values that come from a log or a user). */
