@@ -4,6 +4,7 @@ import type { LogFormat } from './format.js';
 import { apache } from './apache.js';
 import { awsCloudfront } from './aws-cloudfront.js';
 import { awsAlb, awsElb } from './aws-elb.js';
+import { caddy } from './caddy.js';
 import { envoy } from './envoy.js';
 import { haproxy } from './haproxy.js';
 import { iis } from './iis.js';
@@ -11,7 +12,7 @@ import { traefik } from './traefik.js';
 import { nginx } from './nginx.js';
 
 /** Auto-detection tries these in order and a tie goes to the earlier: specific before generic. */
-export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, nginx, apache];
+export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, caddy, nginx, apache];
 
 export function findFormat(id: string): LogFormat {
   const format = FORMATS.find((f) => f.id === id);
