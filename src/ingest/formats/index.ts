@@ -3,6 +3,8 @@ import { UserError } from '../../errors.js';
 import type { LogFormat } from './format.js';
 import { apache } from './apache.js';
 import { awsCloudfront } from './aws-cloudfront.js';
+import { azureApim, azureAppGateway } from './azure.js';
+import { gcpLb } from './gcp-lb.js';
 import { awsAlb, awsElb } from './aws-elb.js';
 import { caddy } from './caddy.js';
 import { envoy } from './envoy.js';
@@ -12,7 +14,7 @@ import { traefik } from './traefik.js';
 import { nginx } from './nginx.js';
 
 /** Auto-detection tries these in order and a tie goes to the earlier: specific before generic. */
-export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, caddy, nginx, apache];
+export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, caddy, gcpLb, azureAppGateway, azureApim, nginx, apache];
 
 export function findFormat(id: string): LogFormat {
   const format = FORMATS.find((f) => f.id === id);
