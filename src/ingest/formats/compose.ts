@@ -82,3 +82,23 @@ export function mergeRanked(mapped: Array<Mapped | undefined>): Partial<Record<R
   }
   return Object.fromEntries(Object.entries(chosen).map(([f, c]) => [f, c!.sql]));
 }
+
+/**
+ * Merges mapped variables when several of them are alternative names for the same value (a table
+ * of key aliases): each raw field is the first non-NULL of its expressions, strongest rank first.
+ */
+export function mergeCoalesced(mapped: Array<Mapped | undefined>): Partial<Record<RawField, string>> {
+  const byField = new Map<RawField, Array<{ sql: string; rank: number }>>();
+  for (const m of mapped) {
+    if (!m) continue;
+    for (const [field, sql] of Object.entries(m.fields) as Array<[RawField, string]>) {
+      byField.set(field, [...(byField.get(field) ?? []), { sql, rank: m.rank ?? 0 }]);
+    }
+  }
+  return Object.fromEntries(
+    [...byField].map(([field, list]) => {
+      const sorted = [...list].sort((a, b) => b.rank - a.rank).map((x) => x.sql);
+      return [field, sorted.length === 1 ? sorted[0]! : `coalesce(${sorted.join(', ')})`];
+    }),
+  );
+}

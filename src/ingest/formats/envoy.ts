@@ -10,7 +10,7 @@ import { headerFields } from './apache.js';
 import { JSON_LINE, linePlan, mergeRanked, regexParser, type LineParser, type Mapped } from './compose.js';
 import { sqlUserText, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './format.js';
 import { JsonDoc, templateParser, type JsonPath } from './json.js';
-import { compilePattern, escapeLiteral, structExtract, type PatternToken } from './pattern-regex.js';
+import { compilePattern, escapeLiteral, tokenizeWith, type PatternToken } from './pattern-regex.js';
 
 /** Default Envoy text, then the Istio additions (both optional, so one regex reads all three). */
 const DEFAULT_TEXT = {
@@ -139,15 +139,7 @@ const OPERATOR_RE = /%([A-Z][A-Z0-9_]*)(?:\(([^)]*)\))?(?::[0-9]+)?%/g;
 
 /** An Envoy format string → literals and operator captures (capture name = the operator text). */
 export function tokenizeEnvoyFormat(pattern: string): PatternToken[] {
-  const tokens: PatternToken[] = [];
-  let last = 0;
-  for (const m of pattern.matchAll(OPERATOR_RE)) {
-    if (m.index! > last) tokens.push({ kind: 'literal', text: pattern.slice(last, m.index) });
-    tokens.push({ kind: 'capture', name: m[0] });
-    last = m.index! + m[0].length;
-  }
-  if (last < pattern.length) tokens.push({ kind: 'literal', text: pattern.slice(last) });
-  return tokens;
+  return tokenizeWith(pattern, OPERATOR_RE, (m) => m[0]);
 }
 
 function operatorOf(text: string, v: string): Mapped | undefined {
