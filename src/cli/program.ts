@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { UserError, errorMessage, redactSecrets } from '../errors.js';
 import { FORMATS } from '../ingest/index.js';
+import { checkTimezone } from '../ingest/formats/time.js';
 import { reportJsonSchema } from '../report/index.js';
 import { BUILTIN_RULES_DIR, loadRuleFiles, SEVERITIES } from '../rules/index.js';
 import { writeFileAtomic } from './output.js';
@@ -22,6 +23,11 @@ const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
+
+function checkedTimezone(zone: string): string {
+  checkTimezone(zone); // a usage error naming the zone
+  return zone;
+}
 
 /** Runs the CLI; resolves to the exit code (never calls process.exit). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -41,7 +47,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option('db', { type: 'string', describe: 'DuckDB database file (default: in memory)' })
           .option('config', { type: 'string', describe: 'config file (YAML or JSON)' })
           .option('log-type', { type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
-          .option('log-pattern', { type: 'string', describe: 'the server\'s log format string, verbatim (nginx log_format)' })
+          .option('log-pattern', { type: 'string', describe: 'the server\'s log format string, verbatim (nginx log_format, Apache LogFormat, Envoy format, API Gateway format)' })
+          .option('timezone', { type: 'string', describe: 'zone of log times written without one (HAProxy, zone-less exports): IANA name or ±HH:MM; default UTC' })
           .option('fail-on', {
             choices: [...SEVERITIES, 'never'] as const,
             default: 'never' as FailOn,
@@ -56,6 +63,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           config: args.config,
           logType: args['log-type'],
           logPattern: args['log-pattern'],
+          timezone: args.timezone === undefined ? undefined : checkedTimezone(args.timezone),
           failOn: args['fail-on'],
           version: VERSION,
         });

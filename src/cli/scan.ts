@@ -27,6 +27,7 @@ export interface ScanOptions {
   config?: string;
   logType?: string;
   logPattern?: string;
+  timezone?: string;
   failOn: FailOn;
   version: string;
   cwd?: string;
@@ -51,6 +52,7 @@ export function formatChooser(config: Config, flags: FormatChoice): (file: Input
       logType: flags.logType ?? match?.log_type ?? config.log_type,
       logPattern: flags.logPattern ?? match?.log_pattern ?? config.log_pattern,
       timezone: flags.timezone ?? match?.timezone ?? config.timezone,
+      fieldMap: match?.fields ?? config.fields,
     };
   };
 }
@@ -62,7 +64,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
-      formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern }),
+      formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern, timezone: options.timezone }),
     });
     await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths });
     const rules = await compileRules(db, ruleFiles, config);

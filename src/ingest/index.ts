@@ -4,7 +4,7 @@ import { listValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
-import { documentRecordSource, fileLineSource, sampleLineSource, type LogFormat, type ParsePlan, type RawField } from './formats/format.js';
+import { documentRecordSource, fileLineSource, sampleLineSource, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './formats/format.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
@@ -18,7 +18,7 @@ export interface FormatChoice {
   logPattern?: string;
   timezone?: string;
   /** Raw field → column / key name, for the generic csv and jsonl types. */
-  fieldMap?: Partial<Record<RawField, string>>;
+  fieldMap?: Partial<Record<RawField | 'request', string>>;
 }
 
 export interface RejectedLine {
@@ -83,14 +83,15 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     return { ...base, status: 'duplicate', duplicateOf: previous.path, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
 
-  const sample = await sampleLines(file.absolutePath, facts.compression);
-  const document = isJsonDocument(sample);
-  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, facts.compression, choice, { sample, document });
+  const firstLines = await sampleLines(file.absolutePath, facts.compression);
+  const document = isJsonDocument(firstLines);
+  const head = document ? await documentSample(db, file, facts.compression) : firstLines;
+  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
   const logType = format.id;
-  const context = { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
+  const context = { ...contextFor(format, choice), head };
 
   const load = async (encoding: 'utf-8' | 'latin-1') =>
     db.transaction(async () => {
@@ -186,36 +187,36 @@ export function coverageOf(plan: ParsePlan, document = false): Coverage {
   return coverage;
 }
 
+function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext, 'lines' | 'head'> {
+  return { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
+}
+
+/** The first records of a JSON document, as lines (what detection and the generic formats look at). */
+async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip'): Promise<string[]> {
+  try {
+    const row = await db.one<{ lines: string[] | null }>(
+      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
+      { path: file.absolutePath, compression },
+    );
+    return row?.lines ?? [];
+  } catch (error) {
+    throw new UserError('input', `cannot read ${file.displayPath} as a JSON document: ${errorMessage(error).split('\n')[0]}`);
+  }
+}
+
 /**
  * Auto-detection: run each format's parse over the first lines and keep the one that accepts the
  * most (lines a format skips, such as W3C directives, do not count against it). The registry is
  * ordered specific → generic, so a tie goes to the more specific format.
  */
-export async function detectFormat(
-  db: Database,
-  file: InputFile,
-  compression: 'none' | 'gzip',
-  choice: FormatChoice,
-  given?: { sample: string[]; document: boolean },
-): Promise<LogFormat> {
-  let sample = given?.sample ?? (await sampleLines(file.absolutePath, compression));
-  if (given?.document) {
-    const row = await db.one<{ lines: string[] | null }>(
-      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
-      { path: file.absolutePath, compression },
-    ).catch((error: unknown) => {
-      throw new UserError('input', `cannot read ${file.displayPath} as a JSON document: ${errorMessage(error).split('\n')[0]}`);
-    });
-    sample = row?.lines ?? [];
-  }
+export async function detectFormat(db: Database, file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
   if (sample.length === 0) return FORMATS[0]!; // empty file: nothing to parse, any format counts 0 lines
   const scores: Array<{ format: LogFormat; accepted: number; considered: number }> = [];
   for (const format of FORMATS) {
     if (choice.logPattern && !format.acceptsPattern) continue;
     let plan: ParsePlan;
     try {
-      plan = format.plan({ lines: sampleLineSource(), logPattern: choice.logPattern, timezone: choice.timezone,
-                           fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined });
+      plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
     } catch {
       continue;
     }

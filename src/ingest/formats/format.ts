@@ -55,7 +55,12 @@ export interface ParseContext {
   /** IANA zone or ±HH:MM for formats that log local time without an offset. */
   timezone?: string;
   /** Raw field → column name or JSON key, for the generic CSV / JSON-lines exports (config `fields`). */
-  fieldMap?: Partial<Record<RawField, string>>;
+  fieldMap?: Partial<Record<RawField | 'request', string>>;
+  /**
+   * The input's first non-blank lines (records, for a JSON document): the generic formats read the
+   * CSV header or the JSON keys from them. Never used to parse events.
+   */
+  head?: string[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { awsApiGateway } from './aws-apigateway.js';
 import { awsCloudfront } from './aws-cloudfront.js';
 import { azureApim, azureAppGateway } from './azure.js';
 import { gcpLb } from './gcp-lb.js';
+import { csv, jsonl } from './generic.js';
 import { awsAlb, awsElb } from './aws-elb.js';
 import { caddy } from './caddy.js';
 import { envoy } from './envoy.js';
@@ -16,7 +17,7 @@ import { traefik } from './traefik.js';
 import { nginx } from './nginx.js';
 
 /** Auto-detection tries these in order and a tie goes to the earlier: specific before generic. */
-export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, caddy, kong, gcpLb, azureAppGateway, azureApim, awsApiGateway, nginx, apache];
+export const FORMATS: readonly LogFormat[] = [awsAlb, awsElb, awsCloudfront, iis, haproxy, traefik, envoy, caddy, kong, gcpLb, azureAppGateway, azureApim, awsApiGateway, nginx, apache, csv, jsonl];
 
 export function findFormat(id: string): LogFormat {
   const format = FORMATS.find((f) => f.id === id);
