@@ -35,21 +35,29 @@ function clientIpSql(forwarded: string, remote: string): string {
 }
 
 export function normalizeSql(plan: ParsePlan): string {
-  const raw = RAW_FIELDS.map((field) => {
+  // Each raw field is computed once (parsed) and only then cleaned (raw): a macro such as
+  // aa_null_dash repeats its argument, and DuckDB does not share repeated work inside CASE.
+  const parsed = RAW_FIELDS.map((field) => {
     const expr = plan.fields[field];
     if (!expr) return `NULL::${SQL_TYPE[field] ?? 'VARCHAR'} AS ${field}`;
-    return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `aa_null_dash((${expr})::VARCHAR) AS ${field}`;
+    return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `(${expr})::VARCHAR AS ${field}`;
   });
+  const raw = RAW_FIELDS.map((field) => (TYPED_FIELDS.has(field) || !plan.fields[field] ? field : `aa_null_dash(${field}) AS ${field}`));
   const rejectCase = (plan.reject ?? []).map((r) => `WHEN ${r.when} THEN ${sqlConstant(r.reason)}`).join('\n        ');
 
   return `
 WITH src AS (${plan.source}),
-raw AS (
+parsed AS (
   SELECT line_no,
     coalesce(${plan.skip ?? 'false'}, false) AS _skip,
     CASE ${rejectCase || 'WHEN false THEN NULL'} END AS _format_reject,
-    ${raw.join(',\n    ')}
+    ${parsed.join(',\n    ')}
   FROM src
+),
+raw AS (
+  SELECT line_no, _skip, _format_reject,
+    ${raw.join(',\n    ')}
+  FROM parsed
 ),
 url AS (
   SELECT *,

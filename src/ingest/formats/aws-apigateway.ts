@@ -134,6 +134,7 @@ export const awsApiGateway: LogFormat = {
     const parser = !pattern
       ? templateParser(JSON.stringify(DEFAULT_TEMPLATE), 'an API Gateway access log entry', tokenizeApiGatewayFormat, contextVariable, {
           aliases: true,
+          head: context.head,
           accept: (j) => `${j.first([['requestId'], ['extendedRequestId']])} IS NOT NULL AND ${j.first([['httpMethod'], ['routeKey']])} IS NOT NULL AND ${j.first([['status']])} IS NOT NULL`,
         })
       : pattern.startsWith('{')

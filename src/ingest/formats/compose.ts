@@ -27,22 +27,26 @@ export function linePlan(
   options: { skip?: string; unmatched?: string; prelude?: string } = {},
 ): ParsePlan {
   const skip = options.skip ?? BLANK_LINE;
-  const guarded = (p: LineParser, sql: string) => (p.when ? `(${p.when}) AND (${sql})` : sql);
-  const columns = parsers.map((p) => (p.when ? `CASE WHEN ${p.when} THEN ${p.expr} END AS ${p.column}` : `${p.expr} AS ${p.column}`));
-  const source = `SELECT line_no, line, ${columns.join(', ')} FROM (${options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines})`;
+  const input = options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines;
   if (parsers.length === 1 && !parsers[0]!.when) {
     const [only] = parsers as [LineParser];
-    return { source, skip, reject: only.reject, fields: only.fields, notes: only.notes };
+    return { source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (${input})`, skip, reject: only.reject, fields: only.fields, notes: only.notes };
   }
+  // Several parsers: pick one per line (_parser), evaluate only its column, then compute every
+  // parser's fields as plain columns and choose among them. A CASE around each field expression
+  // would defeat DuckDB's common-subexpression elimination (measured: 2.4× slower).
+  const selector = `CASE ${parsers.map((p, i) => `WHEN ${p.when ?? 'true'} THEN ${i + 1}`).join(' ')} END`;
+  const columns = parsers.map((p, i) => `CASE WHEN _parser = ${i + 1} THEN ${p.expr} END AS ${p.column}`);
+  const fieldColumns = parsers.flatMap((p, i) => Object.entries(p.fields).map(([f, sql]) => `${sql} AS _p${i + 1}_${f}`));
+  const source = `SELECT *, ${fieldColumns.join(', ')} FROM (
+      SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser FROM (${input})))`;
   const fields: Partial<Record<RawField, string>> = {};
   for (const field of RAW_FIELDS) {
-    const branches = parsers.filter((p) => p.fields[field]).map((p) => `WHEN ${p.when ?? 'true'} THEN ${p.fields[field]}`);
-    if (branches.length) fields[field] = `CASE ${branches.join(' ')} END`;
+    const branches = parsers.flatMap((p, i) => (p.fields[field] ? [`WHEN ${i + 1} THEN _p${i + 1}_${field}`] : []));
+    if (branches.length) fields[field] = `CASE _parser ${branches.join(' ')} END`;
   }
-  const reject = parsers.flatMap((p) => (p.reject ?? []).map((r) => ({ when: guarded(p, r.when), reason: r.reason })));
-  if (options.unmatched && parsers.every((p) => p.when)) {
-    reject.push({ when: `NOT (${parsers.map((p) => `coalesce(${p.when}, false)`).join(' OR ')})`, reason: options.unmatched });
-  }
+  const reject = parsers.flatMap((p, i) => (p.reject ?? []).map((r) => ({ when: `_parser = ${i + 1} AND (${r.when})`, reason: r.reason })));
+  if (options.unmatched) reject.push({ when: `_parser IS NULL`, reason: options.unmatched });
   return { source, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
 }
 

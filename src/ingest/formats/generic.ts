@@ -7,7 +7,7 @@
 import { UserError } from '../../errors.js';
 import { linePlan, mergeCoalesced, type Mapped } from './compose.js';
 import { sqlConstant, sqlUserText, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './format.js';
-import { JsonDoc, type JsonPath } from './json.js';
+import { JsonDoc, keyPaths, type JsonPath } from './json.js';
 import { requestLineFields } from './request-line.js';
 import { localToUtc, zoneNote } from './time.js';
 
@@ -155,30 +155,6 @@ function csvPlan(context: ParseContext): ParsePlan {
 }
 
 // ---- JSON lines ----------------------------------------------------------------------------------
-
-/** Key paths (objects descended, up to 5 levels) of the first records, in first-seen order. */
-function keyPaths(head: string[]): string[][] {
-  const seen = new Map<string, string[]>();
-  const walk = (value: unknown, path: string[]) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && path.length < 5) {
-      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
-    } else if (path.length > 0) {
-      const id = JSON.stringify(path);
-      if (!seen.has(id)) seen.set(id, path);
-    }
-  };
-  for (const line of head) {
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value && typeof value === 'object' && !Array.isArray(value)) walk(value, []);
-    } catch {
-      // not JSON: rejected when the file is read
-    }
-  }
-  const all = [...seen.values()];
-  // a key that is an object in some records and a value in others: read its inner keys
-  return all.filter((p) => !all.some((q) => q.length > p.length && p.every((k, i) => q[i] === k)));
-}
 
 function jsonlPlan(context: ParseContext): ParsePlan {
   const j = new JsonDoc('j');

@@ -73,7 +73,7 @@ export function templateParser(
   what: string,
   tokenize: (text: string) => PatternToken[],
   map: (variable: string, sql: string) => Mapped | undefined,
-  options: { when?: string; accept?: (j: JsonDoc) => string; aliases?: boolean } = {},
+  options: { when?: string; accept?: (j: JsonDoc) => string; aliases?: boolean; head?: string[] } = {},
 ): LineParser {
   let parsed: unknown;
   try {
@@ -86,10 +86,13 @@ export function templateParser(
   const j = new JsonDoc('j');
   const mapped: Array<Mapped | undefined> = [];
   let captures = 0;
+  // a table of aliases reads only the keys the input's first records have (fewer keys, faster)
+  const present = options.aliases && options.head?.length ? new Set(keyPaths(options.head).map((p) => JSON.stringify(p))) : undefined;
   const walk = (node: Record<string, unknown>, path: string[]) => {
     for (const [key, value] of Object.entries(node)) {
       if (value && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, [...path, key]);
       if (typeof value !== 'string') continue;
+      if (present && !present.has(JSON.stringify([...path, key]))) continue;
       const tokens = tokenize(value);
       const sql = `aa_null_dash(${j.get([...path, key])})`;
       const only = tokens.length === 1 ? tokens[0] : undefined;
@@ -110,6 +113,35 @@ export function templateParser(
   walk(parsed as Record<string, unknown>, []);
   // a table of key aliases (the default when no template is given) reads whichever key a line has
   const fields = options.aliases ? mergeCoalesced(mapped) : mergeRanked(mapped);
-  if (!fields.ts) throw new UserError('usage', `--log-pattern JSON template has no time variable that ${what} logs`);
+  if (!fields.ts) {
+    throw options.aliases
+      ? new UserError('input', `no time key that ${what} has among its first records`)
+      : new UserError('usage', `--log-pattern JSON template has no time variable that ${what} logs`);
+  }
   return j.parser(what, fields, { when: options.when ?? JSON_LINE, accept: options.accept?.(j) });
 }
+
+/** Key paths (objects descended, up to 5 levels) of the first records, in first-seen order. */
+export function keyPaths(head: string[]): string[][] {
+  const seen = new Map<string, string[]>();
+  const walk = (value: unknown, path: string[]) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && path.length < 5) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+    } else if (path.length > 0) {
+      const id = JSON.stringify(path);
+      if (!seen.has(id)) seen.set(id, path);
+    }
+  };
+  for (const line of head) {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value && typeof value === 'object' && !Array.isArray(value)) walk(value, []);
+    } catch {
+      // not JSON: rejected when the file is read
+    }
+  }
+  const all = [...seen.values()];
+  // a key that is an object in some records and a value in others: read its inner keys
+  return all.filter((p) => !all.some((q) => q.length > p.length && p.every((k, i) => q[i] === k)));
+}
+

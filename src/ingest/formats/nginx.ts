@@ -188,11 +188,12 @@ function defaultJsonTemplate(): string {
   return JSON.stringify(template);
 }
 
-function jsonParser(pattern?: string): LineParser {
+function jsonParser(pattern?: string, head?: string[]): LineParser {
   const tokenize = (text: string) => tokenizeLogFormat(text);
   if (pattern) return templateParser(pattern, 'nginx escape=json log_format', tokenize, variableMapped);
   return templateParser(defaultJsonTemplate(), 'an nginx JSON access log entry', tokenize, variableMapped, {
     aliases: true,
+    head,
     accept: (j) => `coalesce(${j.get(['request'])}, ${j.get(['request_uri'])}, ${j.get(['uri'])}, ${j.get(['request_method'])}, ${j.get(['method'])}) IS NOT NULL AND ${j.get(['status'])} IS NOT NULL`,
   });
 }
@@ -206,8 +207,12 @@ export const nginx: LogFormat = {
   acceptsPattern: true,
   plan(context: ParseContext): ParsePlan {
     const pattern = context.logPattern?.trim();
-    const unmatched = { unmatched: 'line is not a JSON object' };
-    if (!pattern) return linePlan(context.lines, [jsonParser(), combinedParser()], unmatched);
+    const unmatched = { unmatched: 'line is neither nginx combined nor a JSON object' };
+    if (!pattern) {
+      // JSON lines are read by the keys their first records have; a text file needs no JSON reader
+      const json = context.head?.some((l) => l.trimStart().startsWith('{')) ?? true;
+      return linePlan(context.lines, json ? [jsonParser(undefined, context.head), combinedParser()] : [combinedParser()], unmatched);
+    }
     return linePlan(context.lines, [pattern.startsWith('{') ? jsonParser(pattern) : patternParser(pattern)], unmatched);
   },
 };
