@@ -210,7 +210,7 @@ async function documentSample(db: Database, file: InputFile, compression: 'none'
  * ordered specific → generic, so a tie goes to the more specific format.
  */
 export async function detectFormat(db: Database, file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
-  if (sample.length === 0) return FORMATS[0]!; // empty file: nothing to parse, any format counts 0 lines
+  if (sample.length === 0) return findFormat('nginx'); // empty file: nothing to parse, any format counts 0 lines
   const scores: Array<{ format: LogFormat; accepted: number; considered: number }> = [];
   for (const format of FORMATS) {
     if (choice.logPattern && !format.acceptsPattern) continue;

@@ -76,24 +76,31 @@ export async function fileFacts(absolutePath: string): Promise<FileFacts> {
   return { sha256: hash.digest('hex'), size, compression };
 }
 
-/** Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. */
+/**
+ * Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. Reads
+ * 256 KB, more (up to 32 MB) when not even one whole line fits in that.
+ */
 export async function sampleLines(absolutePath: string, compression: 'none' | 'gzip', maxLines = 50): Promise<string[]> {
   const handle = await open(absolutePath, 'r');
   try {
-    const buffer = Buffer.alloc(256 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    let bytes = buffer.subarray(0, bytesRead);
-    if (compression === 'gzip') {
-      try {
-        bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
-      } catch {
-        return [];
+    for (let size = 256 * 1024; ; size *= 4) {
+      const buffer = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      let bytes = buffer.subarray(0, bytesRead);
+      let complete = bytesRead < buffer.length;
+      if (compression === 'gzip') {
+        try {
+          bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
+        } catch {
+          return [];
+        }
       }
+      const lines = bytes.toString('utf8').split(/\r\n|\n|\r/);
+      if (!complete) lines.pop(); // the file goes on: the last line may be cut short
+      const found = lines.filter((l) => l.trim() !== '').slice(0, maxLines);
+      complete ||= found.length > 0 || size >= 32 * 1024 * 1024;
+      if (complete) return found;
     }
-    const text = bytes.toString('utf8');
-    const lines = text.split(/\r\n|\n|\r/);
-    if (bytesRead >= buffer.length) lines.pop(); // the file goes on: the last line may be cut short
-    return lines.filter((l) => l.trim() !== '').slice(0, maxLines);
   } finally {
     await handle.close();
   }

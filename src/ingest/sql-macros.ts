@@ -45,7 +45,7 @@ CREATE OR REPLACE TEMP MACRO aa_unescape_apache(v) AS
 CREATE OR REPLACE TEMP MACRO aa_latin1_escape(line) AS
   CASE WHEN line IS NULL OR NOT regexp_matches(line, '[^\x01-\x7F]') THEN line
        ELSE array_to_string(list_transform(string_split(line, ''),
-              ch -> CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\\x%02X', unicode(ch)) END), '')
+              ch -> CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\x%02X', unicode(ch)) END), '')
   END;
 
 -- A JSON value that may be a list (Caddy and Kong write repeated headers as arrays): its first item.

@@ -93,16 +93,18 @@ export interface LogFormat {
 
 /**
  * Every line of a text file, numbered, in file order (a container runtime's wrapper is taken off:
- * see aa_unwrap_container). CR, LF and CRLF all end a line (as editors
- * count them); quoting is disabled so no line can swallow the next. The column delimiter is the
- * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line).
+ * see aa_unwrap_container). CR, LF and CRLF all end a line (as editors count them: DuckDB's own
+ * line-end handling; forcing new_line = '\r\n' ate the first byte after a lone CR); quoting is
+ * disabled so no line can swallow the next. The column delimiter is the
+ * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line). A
+ * line may be up to 32 MB long.
  */
 export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
   const line = encoding === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
   return `SELECT row_number() OVER () AS line_no, ${line} AS line
     FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                  delim = chr(31) || chr(0), quote = '', escape = '', new_line = '\\r\\n', strict_mode = false,
-                  compression = $compression, encoding = '${encoding}')`;
+                  delim = chr(31) || chr(0), quote = '', escape = '', strict_mode = false,
+                  compression = $compression, encoding = '${encoding}', max_line_size = 33554432)`;
 }
 
 /**
