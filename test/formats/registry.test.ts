@@ -32,3 +32,26 @@ describe('format registry', () => {
     expect(err).toMatch(/unknown time zone "Mars\/Olympus"/);
   });
 });
+
+describe('one scan over files of different types', () => {
+  it('detects each file on its own and reports its coverage in JSON and HTML', async () => {
+    const { runScan } = await import('../../src/cli/scan.js');
+    const { fixture } = await import('../support/ingest.js');
+    const files = [
+      ['beats/nginx-ingress-controller/test.log', 'nginx'],
+      ['beats/iis-w3c/test.log', 'iis'],
+      ['crowdsec-hub/aws-alb/aws-alb-logs.log', 'aws-alb'],
+      ['crowdsec-hub/envoy/envoy.log', 'envoy'],
+      ['otel-contrib/azure-appgw/access-log.json', 'azure-appgw'],
+      ['beats/haproxy/haproxy.log', 'haproxy'],
+    ] as const;
+    const paths = files.map(([f]) => fixture(f));
+    const json = await runScan({ paths, format: 'json', failOn: 'never', version: 'test' });
+    expect(json.report.inputs.map((i) => [i.log_type, i.rejected])).toEqual(files.map(([, type]) => [type, 0]));
+    // the ingress-nginx upstreaminfo lines carry extra fields after the user agent: all 29 read
+    expect(json.report.inputs[0]!.events).toBe(29);
+    const html = await runScan({ paths, format: 'html', failOn: 'never', version: 'test' });
+    expect(html.rendered).toContain('HAProxy accept dates have no time zone: read as UTC');
+    expect(html.rendered).toContain('no scheme: plain-http cannot be judged');
+  });
+});
