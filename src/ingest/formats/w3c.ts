@@ -37,6 +37,8 @@ export function w3cPlan(lines: string, o: W3cOptions): ParsePlan {
               ELSE string_split(line, ' ') END`;
   // Each raw field is read at its column's position in the line's layout. Positions are computed
   // once per #Fields line (a small table joined by the layout's line number), not per data line.
+  // The layout is the latest #Fields line: a running max of their line numbers (last_value IGNORE
+  // NULLS measured 10× slower on 1M lines); the date of a #Date line, the latest (dates only go on).
   const names: string[] = [];
   const col = (...wanted: string[]) => {
     const picks = wanted.map((n) => {
@@ -60,8 +62,8 @@ export function w3cPlan(lines: string, o: W3cOptions): ParsePlan {
            (ly._declared_n IS NULL OR (len(x.v) <> ly._declared_n AND len(x.v) = ${defaults.length})) AS _default_layout
     FROM (
       SELECT line_no, line, CASE WHEN NOT starts_with(line, '#') THEN ${values} END AS v,
-        last_value(CASE WHEN starts_with(line, '#Fields:') THEN line_no END IGNORE NULLS) ${window} AS layout,
-        last_value(CASE WHEN starts_with(line, '#Date:') THEN nullif(regexp_extract(line, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') END IGNORE NULLS) ${window} AS dir_date
+        max(CASE WHEN starts_with(line, '#Fields:') THEN line_no END) ${window} AS layout,
+        max(CASE WHEN starts_with(line, '#Date:') THEN nullif(regexp_extract(line, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') END) ${window} AS dir_date
       FROM l) x
     LEFT JOIN layouts ly USING (layout)`;
   const count = o.prefixOfDefaults
