@@ -65,7 +65,7 @@ url AS (
     CASE WHEN target IS NOT NULL AND regexp_matches(target, '^[A-Za-z][A-Za-z0-9+.-]*://')
          THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target,
     -- and its host, when the format logs no other
-    coalesce(host, nullif(regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1), '')) AS _host
+    coalesce(host, CASE WHEN contains(target, '://') THEN nullif(regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1), '') END) AS _host
   FROM raw
 ),
 req AS (
@@ -84,8 +84,8 @@ cred AS (
     CASE WHEN lower(trim(credential_id)) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE trim(credential_id) END AS _gateway_id,
     aa_cookie_jwt(cookie) AS _cookie_jwt,
     aa_cookie_session(cookie) AS _cookie_session,
-    CASE WHEN lower(aa_query_token(_query)) NOT IN ${PLACEHOLDER_TOKENS} THEN aa_query_token(_query) END AS _query_token
-  FROM req
+    CASE WHEN lower(_query_value) NOT IN ${PLACEHOLDER_TOKENS} THEN _query_value END AS _query_token
+  FROM (SELECT *, aa_query_token(_query) AS _query_value FROM req)
 ),
 -- One credential per request, the most direct evidence first: the Authorization header, an API-key
 -- header, a gateway's credential id, a JWT cookie, a token in the URL, a session cookie; claims a
