@@ -4,7 +4,7 @@
 // Reference: https://httpd.apache.org/docs/2.4/mod/mod_log_config.html#formats
 import { UserError } from '../../errors.js';
 import { linePlan, mergeRanked, regexParser, type LineParser, type Mapped } from './compose.js';
-import { sqlUserText, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './format.js';
+import { sqlUserText, type LogFormat, type ParseContext, type ParsePlan } from './format.js';
 import { compilePattern, escapeLiteral, structExtract, type PatternToken } from './pattern-regex.js';
 import { requestLineFields } from './request-line.js';
 import { localToUtc } from './time.js';
