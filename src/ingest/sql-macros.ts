@@ -41,7 +41,7 @@ CREATE OR REPLACE TEMP MACRO aa_unescape_apache(v) AS
 CREATE OR REPLACE TEMP MACRO aa_latin1_escape(line) AS
   CASE WHEN line IS NULL OR NOT regexp_matches(line, '[^\x01-\x7F]') THEN line
        ELSE array_to_string(list_transform(string_split(line, ''),
-              ch -> CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\\x%02X', unicode(ch)) END), '')
+              lambda ch: CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\x%02X', unicode(ch)) END), '')
   END;
 
 CREATE OR REPLACE TEMP MACRO aa_b64url_text(s) AS
@@ -72,10 +72,10 @@ CREATE OR REPLACE TEMP MACRO aa_redact_jwt(v) AS
 
 CREATE OR REPLACE TEMP MACRO aa_secret_params(q, p) AS
   CASE WHEN q IS NULL AND (p IS NULL OR NOT contains(p, 'eyJ')) THEN NULL
-       ELSE nullif(list_distinct(list_concat(
+       ELSE nullif(list_sort(list_distinct(list_concat(
               regexp_extract_all(coalesce(q, ''), '(?i)(?:^|[&;])(${alternation(CREDENTIAL_PARAMS)})=[^&;#]', 1),
               regexp_extract_all(coalesce(q, ''), '(?:^|[&;])([^=&;]+)=${JWT_RE}', 1),
-              CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END)), [])
+              CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END))), [])
   END;
 
 CREATE OR REPLACE TEMP MACRO aa_query_token(q) AS
