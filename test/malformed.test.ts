@@ -115,3 +115,38 @@ describe('gzip input', () => {
     expect(r.stderr).toMatch(/corrupt\.log\.gz: corrupt or truncated gzip data/);
   });
 });
+
+describe('line numbers of a large file parsed in parallel', () => {
+  it('match the physical line of every event and every rejected line', async () => {
+    // ~40 MB: several DuckDB CSV buffers, so both threads parse at once
+    const total = 250_000;
+    const chunks: string[] = [];
+    const garbage = new Set<number>();
+    for (let n = 1; n <= total; n++) {
+      if (n % 9973 === 0) {
+        garbage.add(n);
+        chunks.push(`garbage line ${n}`);
+      } else if (n % 50_021 === 0) {
+        chunks.push('');
+      } else {
+        chunks.push(`192.0.2.${n % 250} - - [05/Jan/2026:09:00:00 +0000] "GET /n/${n}?pad=${'x'.repeat(60)} HTTP/1.1" 200 ${n} "-" "load-test/1.0 (line ${n})"`);
+      }
+    }
+    const file = path.join(dir, 'large.log');
+    writeFileSync(file, `${chunks.join('\n')}\n`);
+    const { db, results } = await ingest([file]);
+    try {
+      const r = results[0]!;
+      expect(r.lines).toBe(total);
+      expect(r.rejected).toBe(garbage.size);
+      const mismatches = await db.all<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM events WHERE line_no <> split_part(path, '/', 3)::BIGINT OR bytes <> line_no`,
+      );
+      expect(mismatches[0]!.n).toBe(0);
+      const rejected = await db.all<{ line_no: number }>(`SELECT line_no::INTEGER AS line_no FROM rejects ORDER BY 1`);
+      expect(rejected.map((x) => x.line_no)).toEqual([...garbage].sort((a, b) => a - b));
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -88,50 +88,58 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const logType = format.id;
   const context = { logPattern: choice.logPattern, timezone: choice.timezone };
 
-  const load = async (encoding: 'utf-8' | 'latin-1') =>
-    db.transaction(async () => {
-      const plan = format.plan({ ...context, lines: fileLineSource(encoding) });
-      const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${normalizeSql(plan)}`, {
-        path: file.absolutePath,
-        compression: facts.compression,
-      });
-      await db.run(
-        `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
-         SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ingest_stage WHERE reject_reason IS NULL`,
-        { fid: fileId },
-      );
-      await db.run(
-        `INSERT INTO rejects SELECT $fid, line_no, reject_reason FROM ingest_stage
-         WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip'`,
-        { fid: fileId },
-      );
-      const counts = (await db.one<{ lines: number; events: number; rejected: number; skipped: number; first_ts: string | null; last_ts: string | null }>(
-        `SELECT coalesce(max(line_no), 0)::BIGINT::DOUBLE AS lines,
-                count(*) FILTER (WHERE reject_reason IS NULL)::DOUBLE AS events,
-                count(*) FILTER (WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip')::DOUBLE AS rejected,
-                count(*) FILTER (WHERE reject_reason = 'skip')::DOUBLE AS skipped,
-                strftime(min(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS first_ts,
-                strftime(max(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS last_ts
-         FROM ingest_stage`,
-      ))!;
-      await db.run(
-        `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
-                                   $first::TIMESTAMP, $last::TIMESTAMP, now()::TIMESTAMP)`,
-        {
-          fid: fileId, path: file.displayPath, sha: facts.sha256, size: facts.size, compression: facts.compression,
-          type: logType, pattern: choice.logPattern ?? null, lines: counts.lines, events: counts.events,
-          rejected: counts.rejected, skipped: counts.skipped, first: counts.first_ts, last: counts.last_ts,
-        },
-      );
-      const rejectedLines = await db.all<RejectedLine>(
-        `SELECT line_no::INTEGER AS line, reject_reason AS reason FROM ingest_stage
-         WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip' ORDER BY line_no LIMIT $n`,
-        { n: maxShown },
-      );
-      await db.run(`DROP TABLE ingest_stage`);
-      return { counts, rejectedLines, coverage: coverageOf(plan) };
+  const load = async (encoding: 'utf-8' | 'latin-1') => {
+    const plan = format.plan({ ...context, lines: fileLineSource(encoding, !format.parallelSafe) });
+    // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
+    // Only normalized, already redacted values are staged. With preserve_insertion_order the rows
+    // keep the file's order, so rowid + 1 is the line number of plans parsed in parallel.
+    await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${normalizeSql(plan)}`, {
+      path: file.absolutePath,
+      compression: facts.compression,
     });
+    const staged = `(SELECT * REPLACE (coalesce(line_no, rowid + 1) AS line_no) FROM ingest_stage)`;
+    try {
+      return await db.transaction(async () => {
+        const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
+        await db.run(
+          `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
+           SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ${staged} WHERE reject_reason IS NULL`,
+          { fid: fileId },
+        );
+        await db.run(
+          `INSERT INTO rejects SELECT $fid, line_no, reject_reason FROM ${staged}
+           WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip'`,
+          { fid: fileId },
+        );
+        const counts = (await db.one<{ lines: number; events: number; rejected: number; skipped: number; first_ts: string | null; last_ts: string | null }>(
+          `SELECT coalesce(max(line_no), 0)::BIGINT::DOUBLE AS lines,
+                  count(*) FILTER (WHERE reject_reason IS NULL)::DOUBLE AS events,
+                  count(*) FILTER (WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip')::DOUBLE AS rejected,
+                  count(*) FILTER (WHERE reject_reason = 'skip')::DOUBLE AS skipped,
+                  strftime(min(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS first_ts,
+                  strftime(max(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS last_ts
+           FROM ${staged}`,
+        ))!;
+        await db.run(
+          `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
+                                     $first::TIMESTAMP, $last::TIMESTAMP, now()::TIMESTAMP)`,
+          {
+            fid: fileId, path: file.displayPath, sha: facts.sha256, size: facts.size, compression: facts.compression,
+            type: logType, pattern: choice.logPattern ?? null, lines: counts.lines, events: counts.events,
+            rejected: counts.rejected, skipped: counts.skipped, first: counts.first_ts, last: counts.last_ts,
+          },
+        );
+        const rejectedLines = await db.all<RejectedLine>(
+          `SELECT line_no::INTEGER AS line, reject_reason AS reason FROM ${staged}
+           WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip' ORDER BY line_no LIMIT $n`,
+          { n: maxShown },
+        );
+        return { counts, rejectedLines, coverage: coverageOf(plan) };
+      });
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ingest_stage`);
+    }
+  };
 
   let loaded;
   try {

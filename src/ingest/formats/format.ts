@@ -69,6 +69,12 @@ export interface LogFormat {
   capabilities: FormatCapabilities;
   /** Whether --log-pattern applies. */
   acceptsPattern: boolean;
+  /**
+   * True when the plan never uses line_no itself (no window over lines, no directive that applies
+   * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
+   * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread.
+   */
+  parallelSafe?: boolean;
   plan(context: ParseContext): ParsePlan;
 }
 
@@ -77,9 +83,11 @@ export interface LogFormat {
  * count them); quoting is disabled so no line can swallow the next. The column delimiter is the
  * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line).
  */
-export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
+export function fileLineSource(encoding: 'utf-8' | 'latin-1', numbered = true): string {
   const line = encoding === 'latin-1' ? 'aa_latin1_escape(line)' : 'line';
-  return `SELECT row_number() OVER () AS line_no, ${line} AS line
+  // row_number() OVER () makes the whole pipeline single-threaded; unnumbered lines are numbered
+  // after the parse from the staged rows' insertion order (see ingest/index.ts).
+  return `SELECT ${numbered ? 'row_number() OVER ()' : 'NULL::BIGINT'} AS line_no, ${line} AS line
     FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
                   delim = chr(31) || chr(0), quote = '', escape = '', new_line = '\\r\\n', strict_mode = false,
                   compression = $compression, encoding = '${encoding}')`;

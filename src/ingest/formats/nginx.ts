@@ -175,6 +175,7 @@ export const nginx: LogFormat = {
     'nginx `combined` (with vhost and X-Forwarded-For variants), or any log_format string passed verbatim with --log-pattern.',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: true,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     return context.logPattern ? patternPlan(context.logPattern, context.lines) : combinedPlan(context.lines);
   },
