@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { redactSecrets, UserError } from '../errors.js';
+import type { Io } from './context.js';
 
 export async function writeFileAtomic(target: string, content: string): Promise<void> {
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -14,5 +15,12 @@ export async function writeFileAtomic(target: string, content: string): Promise<
     await rm(temporary, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code ?? 'write error';
     throw new UserError('input', `cannot write ${target}: ${code}`, { cause: error });
+  }
+}
+
+/** One line each on stderr; with --quiet only errors. */
+export function printMessages(io: Io, messages: string[], quiet: boolean): void {
+  for (const message of messages) {
+    if (!quiet || message.startsWith('error:')) io.stderr(`apiaudit: ${redactSecrets(message)}\n`);
   }
 }

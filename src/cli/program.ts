@@ -3,7 +3,9 @@
 // config or internal error, always with one clear line on stderr (the stack only with --debug).
 import yargs from 'yargs';
 import { UserError, errorMessage, redactSecrets } from '../errors.js';
+import { baselineCommand } from './commands/baseline.js';
 import { formatsCommand } from './commands/formats.js';
+import { pruneCommand } from './commands/prune.js';
 import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
 import { schemaCommand } from './commands/schema.js';
@@ -14,7 +16,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const COMMANDS = [scanCommand, formatsCommand, rulesCommand, schemaCommand];
+const COMMANDS = [scanCommand, baselineCommand, pruneCommand, formatsCommand, rulesCommand, schemaCommand];
 
 /** Runs the CLI; resolves to the exit code (never calls process.exit). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

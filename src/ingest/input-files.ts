@@ -17,6 +17,8 @@ export interface FileFacts {
   sha256: string;
   size: number;
   compression: 'none' | 'gzip';
+  /** SHA-256 of the first `n` bytes, for each requested `n` below the size (see ingest/growth.ts). */
+  prefixSha256: Map<number, string>;
 }
 
 const SKIPPED_IN_DIRECTORIES = /^(\.|readme|license|notice)|\.(md|ya?ml|sha256|sig|asc)$/i;
@@ -58,22 +60,34 @@ async function walk(directory: string): Promise<string[]> {
   return out;
 }
 
-export async function fileFacts(absolutePath: string): Promise<FileFacts> {
+/** One streaming read: the content hash, and the hashes of the prefixes ending at `prefixSizes`. */
+export async function fileFacts(absolutePath: string, prefixSizes: number[] = []): Promise<FileFacts> {
   const hash = createHash('sha256');
+  const cuts = [...new Set(prefixSizes)].filter((n) => n > 0).sort((a, b) => a - b);
+  const prefixSha256 = new Map<number, string>();
   let size = 0;
   let head: Buffer | undefined;
   try {
     for await (const chunk of createReadStream(absolutePath, { highWaterMark: 1 << 20 })) {
-      const buffer = chunk as Buffer;
+      let buffer = chunk as Buffer;
       head ??= buffer.subarray(0, 2);
+      // A prefix hash is a copy of the running hash taken where the prefix ends.
+      while (cuts.length && cuts[0]! <= size + buffer.length) {
+        const upTo = cuts.shift()! - size;
+        hash.update(buffer.subarray(0, upTo));
+        size += upTo;
+        buffer = buffer.subarray(upTo);
+        prefixSha256.set(size, hash.copy().digest('hex'));
+      }
       hash.update(buffer);
       size += buffer.length;
     }
   } catch (error) {
     throw new UserError('input', `cannot read ${absolutePath}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`, { cause: error });
   }
+  prefixSha256.delete(size); // the whole content is not a prefix of itself
   const compression = head && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : 'none';
-  return { sha256: hash.digest('hex'), size, compression };
+  return { sha256: hash.digest('hex'), size, compression, prefixSha256 };
 }
 
 /** Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. */

@@ -23,6 +23,13 @@ function createEngine(): typeof Handlebars {
   return hb;
 }
 
+/** Findings are shown by lifecycle status: what needs a look first. */
+const STATUS_GROUPS = [
+  { status: 'new', title: 'New' },
+  { status: 'ongoing', title: 'Ongoing' },
+  { status: 'resolved', title: 'Resolved since the last run' },
+] as const;
+
 export async function renderHtml(report: ReportV1): Promise<string> {
   const hb = createEngine();
   const [page, finding] = await Promise.all([
@@ -35,11 +42,19 @@ export async function renderHtml(report: ReportV1): Promise<string> {
     name: s,
     count: report.summary.by_severity[s] ?? 0,
   }));
+  const findingGroups = STATUS_GROUPS.map(({ status, title }) => ({
+    status,
+    title,
+    findings: [...report.findings, ...(report.resolved ?? [])].filter((f) => (f.status ?? 'new') === status),
+  })).filter((group) => group.findings.length > 0);
+  const suppressed = report.suppressed;
   return template({
     report,
     severities,
     rulesRun: Object.entries(report.summary.by_rule).map(([id, count]) => ({ id, count })),
     nonce: randomBytes(16).toString('base64'),
-    hasFindings: report.findings.length > 0,
+    hasFindings: findingGroups.length > 0,
+    findingGroups,
+    suppressed: suppressed && (suppressed.ignored.length > 0 || suppressed.baseline) ? suppressed : false,
   });
 }

@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const Severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
 const Timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'ISO-8601 UTC');
+const SubjectKind = z.enum(['credential', 'principal', 'client_ip']);
+/** new: first detected by this run; ongoing: detected before (--db) and still; resolved: no longer detected. */
+const FindingStatus = z.enum(['new', 'ongoing', 'resolved']);
 
 export const EvidenceV1 = z.object({
   file: z.string(),
@@ -24,7 +27,7 @@ export const FindingV1 = z.object({
   title: z.string(),
   message: z.string(),
   subject: z.object({
-    kind: z.enum(['credential', 'principal', 'client_ip']),
+    kind: SubjectKind,
     credential_fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
     principal: z.string().nullable(),
     client_ip: z.string().nullable(),
@@ -41,6 +44,7 @@ export const FindingV1 = z.object({
   remediation: z.string(),
   references: z.array(z.string()),
   tags: z.object({ owasp: z.array(z.string()), attack: z.array(z.string()) }),
+  status: FindingStatus.optional(),
 });
 
 export const InputV1 = z.object({
@@ -61,6 +65,36 @@ export const InputV1 = z.object({
     .nullable(),
   duplicate_of: z.string().nullable(),
   error: z.string().nullable(),
+  /** The earlier ingest of this file's first lines, when the file grew since and only its new lines were read. */
+  continues: z.string().nullable().optional(),
+  /** The first line read by this run (1 for a whole file). */
+  first_line: z.number().int().positive().nullable().optional(),
+});
+
+/** What the config's `ignore` entries and a `--baseline` file kept out of `findings`. */
+const SuppressedV1 = z.object({
+  ignored: z.array(
+    z.object({
+      id: z.string(),
+      rule_id: z.string(),
+      severity: Severity,
+      subject_kind: SubjectKind,
+      subject: z.string(),
+      first_seen: Timestamp,
+      reason: z.string(),
+      /** Index of the matching entry in the config's `ignore` list. */
+      ignore: z.number().int().nonnegative(),
+    }),
+  ),
+  baseline: z
+    .object({
+      path: z.string(),
+      entries: z.number().int().nonnegative(),
+      suppressed: z.number().int().nonnegative(),
+      /** Entries that match no finding of this run. */
+      stale: z.array(z.object({ id: z.string(), rule_id: z.string(), subject_kind: SubjectKind, subject: z.string(), reason: z.string() })),
+    })
+    .nullable(),
 });
 
 export const ReportV1 = z.object({
@@ -68,7 +102,17 @@ export const ReportV1 = z.object({
   tool: z.object({ name: z.literal('apiaudit'), version: z.string() }),
   generated_at: Timestamp,
   inputs: z.array(InputV1),
-  rules: z.array(z.object({ id: z.string(), title: z.string(), severity: Severity })),
+  rules: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      severity: Severity,
+      description: z.string().optional(),
+      remediation: z.string().optional(),
+      references: z.array(z.string()).optional(),
+      tags: z.object({ owasp: z.array(z.string()), attack: z.array(z.string()) }).optional(),
+    }),
+  ),
   summary: z.object({
     files: z.number().int().nonnegative(),
     events: z.number().int().nonnegative(),
@@ -78,13 +122,23 @@ export const ReportV1 = z.object({
     by_rule: z.record(z.string(), z.number().int().nonnegative()),
     first_ts: Timestamp.nullable(),
     last_ts: Timestamp.nullable(),
+    /** Findings of this run by status (resolved: detected before, not by this run). */
+    by_status: z.record(FindingStatus, z.number().int().nonnegative()).optional(),
+    /** Events the rules read: every event in the database within the window. */
+    events_scanned: z.number().int().nonnegative().optional(),
+    /** --since / --until: detection looked only at events in [since, until). */
+    window: z.object({ since: Timestamp.nullable(), until: Timestamp.nullable() }).optional(),
   }),
   findings: z.array(FindingV1),
+  /** Findings an earlier run reported (--db) that this run no longer detects. */
+  resolved: z.array(FindingV1).optional(),
+  suppressed: SuppressedV1.optional(),
 });
 
 export type ReportV1 = z.infer<typeof ReportV1>;
 export type FindingV1 = z.infer<typeof FindingV1>;
 export type InputV1 = z.infer<typeof InputV1>;
+export type SuppressedV1 = z.infer<typeof SuppressedV1>;
 
 export function reportJsonSchema(): unknown {
   return {

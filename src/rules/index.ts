@@ -1,6 +1,7 @@
 export { BUILTIN_RULES_DIR, loadRuleFiles } from './catalog.js';
 export {
   compileRules,
+  countScopeEvents,
   EVIDENCE_LIMIT,
   findingId,
   lockDown,
@@ -23,3 +24,6 @@ export {
   type RuleFile,
   type Severity,
 } from './rule-file.js';
+export { Baseline, BaselineEntry, createBaseline, DEFAULT_BASELINE_REASON, readBaseline, serializeBaseline } from './baseline.js';
+export { episodeGapMs, FINDING_STATUSES, subjectOf, trackFindings, type FindingStatus, type Lifecycle, type TrackedFinding } from './lifecycle.js';
+export { checkIgnores, ignoreMatches, suppress, type IgnoredFinding, type Suppression } from './suppression.js';

@@ -1,46 +1,49 @@
 import type { Argv } from 'yargs';
-import { redactSecrets } from '../../errors.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../../report/index.js';
 import { SEVERITIES } from '../../rules/index.js';
 import { VERSION, type CommandContext } from '../context.js';
-import { writeFileAtomic } from '../output.js';
+import { printMessages, writeFileAtomic } from '../output.js';
 import { runScan, type FailOn } from '../scan.js';
+import { inputOptions, scanInputs } from './input-options.js';
+
+const FAIL_LEVELS = [...SEVERITIES, 'never'] as const;
 
 export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): Argv {
   return yargs.command(
     'scan <paths..>',
     'ingest access logs and report findings per credential',
     (y) =>
-      y
-        .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'log files or folders (.gz is read directly)' })
+      inputOptions(y)
         .option('format', { alias: 'f', choices: OUTPUT_FORMATS, default: 'json' as OutputFormat, describe: 'report format' })
         .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (default: stdout)' })
-        .option('db', { type: 'string', describe: 'DuckDB database file (default: in memory)' })
-        .option('config', { type: 'string', describe: 'config file (YAML or JSON)' })
-        .option('log-type', { type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
-        .option('log-pattern', { type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
         .option('fail-on', {
-          choices: [...SEVERITIES, 'never'] as const,
+          choices: FAIL_LEVELS,
           default: 'never' as FailOn,
           describe: 'exit 1 when a finding at or above this severity remains',
         })
+        .option('fail-on-new', {
+          choices: FAIL_LEVELS,
+          default: 'never' as FailOn,
+          describe: 'exit 1 when a finding new in this run (with --db: not reported by an earlier run) is at or above this severity',
+        })
+        .option('baseline', { type: 'string', describe: 'suppress the findings recorded in this baseline file (apiaudit baseline create)' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
     async (args) => {
-      const outcome = await runScan({
-        paths: args.paths as string[],
-        db: args.db,
-        config: args.config,
-        logType: args['log-type'],
-        logPattern: args['log-pattern'],
-        failOn: args['fail-on'],
-        version: VERSION,
-      });
-      const rendered = await render(outcome.report, args.format);
-      if (args.output) await writeFileAtomic(args.output, rendered);
-      else io.stdout(rendered);
-      for (const message of outcome.messages) {
-        if (!args.quiet || message.startsWith('error:')) io.stderr(`apiaudit: ${redactSecrets(message)}\n`);
-      }
+      const outcome = await runScan(
+        {
+          ...scanInputs(args, new Date()),
+          failOn: args['fail-on'],
+          failOnNew: args['fail-on-new'],
+          baseline: args.baseline,
+          version: VERSION,
+        },
+        async (report) => {
+          const rendered = await render(report, args.format, { cwd: process.cwd() });
+          if (args.output) await writeFileAtomic(args.output, rendered);
+          else io.stdout(rendered);
+        },
+      );
+      printMessages(io, outcome.messages, args.quiet);
       setExitCode(outcome.exitCode);
     },
   );
