@@ -48,11 +48,23 @@ describe('no raw secret reaches any output', async () => {
   const db = path.join(dir, 'audit.duckdb');
   const outputs: Record<string, string> = {};
   const runs = [];
-  for (const format of ['json', 'html'] as const) {
+  for (const format of ['json', 'html', 'sarif', 'markdown'] as const) {
     const out = path.join(dir, `report.${format}`);
-    const run = await runCli(['scan', logFile, '--db', format === 'json' ? db : path.join(dir, 'second.duckdb'), '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', format, '-o', out, '--debug']);
+    const run = await runCli(['scan', logFile, '--db', format === 'json' ? db : path.join(dir, `${format}.duckdb`), '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', format, '-o', out, '--debug']);
     runs.push(run);
     outputs[`report.${format}`] = readFileSync(out, 'utf8');
+  }
+  // the persisted findings move on (ongoing, resolved) in a second run over the same database
+  const second = await runCli(['scan', logFile, '--db', db, '--log-type', 'nginx', '--log-pattern', PATTERN, '--since', '2026-01-05T09:30:00Z', '--fail-on-new', 'high', '--debug']);
+  runs.push(second);
+  outputs['second run'] = second.stdout;
+  const baseline = path.join(dir, 'baseline.json');
+  runs.push(await runCli(['baseline', 'create', '-o', baseline, logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug']));
+  outputs['baseline file'] = readFileSync(baseline, 'utf8');
+  for (const format of ['sarif', 'markdown'] as const) {
+    const run = await runCli(['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--baseline', baseline, '-f', format]);
+    runs.push(run);
+    outputs[`${format} with a baseline`] = run.stdout;
   }
   const stdoutRun = await runCli(['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug']);
   runs.push(stdoutRun);
@@ -66,9 +78,13 @@ describe('no raw secret reaches any output', async () => {
     expect(report.summary.rejected).toBe(2);
     expect(report.findings.length).toBeGreaterThanOrEqual(3);
     expect(errorRun.code).toBe(2);
+    expect(JSON.parse(outputs['report.sarif']!).runs[0].results).toHaveLength(report.findings.length);
+    expect(outputs['report.markdown']).toContain(`## apiaudit: ${report.findings.length} finding(s)`);
+    expect(JSON.parse(outputs['second run']!).summary.by_status.resolved).toBeGreaterThan(0);
+    expect(JSON.parse(outputs['baseline file']!).findings).toHaveLength(report.findings.length);
   });
 
-  it('not in the JSON or HTML reports', () => {
+  it('not in the JSON, HTML, SARIF or Markdown reports, nor in a baseline file', () => {
     for (const [name, text] of Object.entries(outputs)) assertNoSecret(name, text);
   });
 

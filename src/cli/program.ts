@@ -34,8 +34,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      // yargs' own usage errors must exit 2, like ours, never 1
-      throw error ?? new UserError('usage', message);
+      // Errors of our handlers pass through; yargs' own (a message, or a YError) are usage errors:
+      // exit 2, never 1, on one line.
+      if (error && error.name !== 'YError') throw error;
+      const text = message || error?.message || 'usage error';
+      throw new UserError('usage', text.split('\n').map((line) => line.trim()).filter(Boolean).join(' '));
     });
 
   try {

@@ -86,7 +86,7 @@ export function renderSarif(report: ReportV1, context: SarifContext): string {
       ruleId: f.rule_id,
       ...(ruleIndex.has(f.rule_id) ? { ruleIndex: ruleIndex.get(f.rule_id) } : {}),
       level: LEVEL[f.severity],
-      message: { text: sarifText(clip(`${f.message} (${subjectText(f)})`, 2000)) },
+      message: { text: sarifText(clip(`${f.message.trim()} (${subjectText(f)})`, 2000)) },
       locations: first
         ? [{ physicalLocation: { artifactLocation: artifactLocation(first.file, context.cwd, root), region: { startLine: first.line } } }]
         : [],

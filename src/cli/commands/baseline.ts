@@ -13,8 +13,8 @@ export function baselineCommand(yargs: Argv, { io, setExitCode }: CommandContext
         "scan like `apiaudit scan` and record the findings' ids in a baseline file",
         (c) =>
           inputOptions(c)
-            .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the baseline file to write' })
-            .option('reason', { type: 'string', default: DEFAULT_BASELINE_REASON, describe: 'the reason recorded with every entry' })
+            .option('output', { requiresArg: true, alias: 'o', type: 'string', demandOption: true, describe: 'the baseline file to write' })
+            .option('reason', { requiresArg: true, type: 'string', default: DEFAULT_BASELINE_REASON, describe: 'the reason recorded with every entry' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
         async (args) => {
           let written: number | undefined;

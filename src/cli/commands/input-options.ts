@@ -5,12 +5,12 @@ import { parseTimeBound } from '../time-bounds.js';
 export function inputOptions<T>(yargs: Argv<T>) {
   return yargs
     .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'log files or folders (.gz is read directly)' })
-    .option('db', { type: 'string', describe: 'DuckDB database file (default: in memory); kept from run to run, ingested incrementally' })
-    .option('config', { type: 'string', describe: 'config file (YAML or JSON)' })
-    .option('log-type', { type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
-    .option('log-pattern', { type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
-    .option('since', { type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
-    .option('until', { type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' });
+    .option('db', { requiresArg: true, type: 'string', describe: 'DuckDB database file (default: in memory); kept from run to run, ingested incrementally' })
+    .option('config', { requiresArg: true, type: 'string', describe: 'config file (YAML or JSON)' })
+    .option('log-type', { requiresArg: true, type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
+    .option('log-pattern', { requiresArg: true, type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
+    .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
+    .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' });
 }
 
 interface InputArgs {

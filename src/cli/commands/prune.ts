@@ -11,8 +11,9 @@ export function pruneCommand(yargs: Argv, { io }: CommandContext): Argv {
     'delete events and findings older than a cutoff from a --db database (retention)',
     (y) =>
       y
-        .option('db', { type: 'string', demandOption: true, describe: 'the DuckDB database file' })
+        .option('db', { requiresArg: true, type: 'string', demandOption: true, describe: 'the DuckDB database file' })
         .option('older-than', {
+          requiresArg: true,
           type: 'string',
           demandOption: true,
           describe: 'a duration back from now (90d) or a timestamp: what is older is deleted',

@@ -14,19 +14,21 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
     'ingest access logs and report findings per credential',
     (y) =>
       inputOptions(y)
-        .option('format', { alias: 'f', choices: OUTPUT_FORMATS, default: 'json' as OutputFormat, describe: 'report format' })
-        .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (default: stdout)' })
+        .option('format', { requiresArg: true, alias: 'f', choices: OUTPUT_FORMATS, default: 'json' as OutputFormat, describe: 'report format' })
+        .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write the report to this file (default: stdout)' })
         .option('fail-on', {
+          requiresArg: true,
           choices: FAIL_LEVELS,
           default: 'never' as FailOn,
           describe: 'exit 1 when a finding at or above this severity remains',
         })
         .option('fail-on-new', {
+          requiresArg: true,
           choices: FAIL_LEVELS,
           default: 'never' as FailOn,
           describe: 'exit 1 when a finding new in this run (with --db: not reported by an earlier run) is at or above this severity',
         })
-        .option('baseline', { type: 'string', describe: 'suppress the findings recorded in this baseline file (apiaudit baseline create)' })
+        .option('baseline', { requiresArg: true, type: 'string', describe: 'suppress the findings recorded in this baseline file (apiaudit baseline create)' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
     async (args) => {
       const outcome = await runScan(
