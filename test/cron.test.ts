@@ -111,6 +111,20 @@ describe('incremental ingest into --db', () => {
   });
 });
 
+describe('a database written before the cron tables existed', () => {
+  it('opens, gains them, and its files are still recognized', async () => {
+    const { log, db } = sampleSetup();
+    await scan([log], db);
+    const old = await Database.open(db);
+    await old.run(`DROP TABLE findings; DROP TABLE file_continuations`); // as the previous version wrote it
+    old.close();
+    const again = await scan([log], db);
+    expect(again.report.inputs[0]!.status).toBe('duplicate');
+    expect(again.report.summary.by_status).toEqual({ new: 4, ongoing: 0, resolved: 0 });
+    expect(await query(db, `SELECT count(*)::INTEGER AS n FROM findings`)).toEqual([{ n: 4 }]);
+  });
+});
+
 describe('findings lifecycle across runs', () => {
   it('new → ongoing → resolved, and a resolved finding is reported once', async () => {
     const { log, db } = sampleSetup();
