@@ -25,6 +25,8 @@ export interface ScanOptions {
   logType?: string;
   logPattern?: string;
   failOn: FailOn;
+  /** Any rejected line makes the run fail (exit 2). */
+  strict?: boolean;
   version: string;
   cwd?: string;
   now?: Date;
@@ -87,7 +89,9 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       `${s.files} file(s), ${s.events} events, ${s.rejected} rejected line(s); ${s.findings} finding(s)${bySeverity ? ` (${bySeverity})` : ''}`,
     );
     const failed = options.failOn !== 'never' && report.findings.some((f) => severityRank(f.severity) >= severityRank(options.failOn as Severity));
-    const exitCode = inputs.some((i) => i.status === 'error') ? 2 : failed ? 1 : 0;
+    const rejectedUnderStrict = options.strict === true && s.rejected > 0;
+    if (rejectedUnderStrict) messages.push(`error: ${s.rejected} rejected line(s) with --strict`);
+    const exitCode = inputs.some((i) => i.status === 'error') || rejectedUnderStrict ? 2 : failed ? 1 : 0;
     return { report, exitCode, messages };
   } finally {
     db.close();

@@ -24,6 +24,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
           default: 'never' as FailOn,
           describe: 'exit 1 when a finding at or above this severity remains',
         })
+        .option('strict', { type: 'boolean', default: false, describe: 'exit 2 when any input line was rejected' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
     async (args) => {
       const outcome = await runScan({
@@ -33,6 +34,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
         logType: args['log-type'],
         logPattern: args['log-pattern'],
         failOn: args['fail-on'],
+        strict: args.strict,
         version: VERSION,
       });
       const rendered = await render(outcome.report, args.format);
