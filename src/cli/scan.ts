@@ -42,6 +42,8 @@ export interface ScanOptions {
   baseline?: string;
   /** Record the findings' lifecycle in the database (new / ongoing / resolved); default true. */
   track?: boolean;
+  /** Any rejected line makes the run fail (exit 2). */
+  strict?: boolean;
   version: string;
   cwd?: string;
   now?: Date;
@@ -129,7 +131,9 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
     const atOrAbove = (level: FailOn | undefined, findings: TrackedFinding[]) =>
       level !== undefined && level !== 'never' && findings.some((f) => severityRank(f.severity) >= severityRank(level));
     const failed = atOrAbove(options.failOn, kept) || atOrAbove(options.failOnNew, kept.filter((f) => f.status === 'new'));
-    const exitCode = inputs.some((i) => i.status === 'error') ? 2 : failed ? 1 : 0;
+    const rejectedUnderStrict = options.strict === true && built.summary.rejected > 0;
+    if (rejectedUnderStrict) messages.push(`error: ${built.summary.rejected} rejected line(s) with --strict`);
+    const exitCode = inputs.some((i) => i.status === 'error') || rejectedUnderStrict ? 2 : failed ? 1 : 0;
     return { report: built, exitCode, messages };
   } finally {
     db.close();

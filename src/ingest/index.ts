@@ -4,9 +4,10 @@ import { listValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
-import { fileLineSource, sampleLineSource, type LogFormat, type ParsePlan } from './formats/format.js';
+import type { LogFormat, ParsePlan } from './formats/format.js';
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, sampleLines, type InputFile } from './input-files.js';
+import { dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -79,7 +80,7 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
 }
 
 async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number): Promise<IngestResult> {
-  const facts = await fileFacts(file.absolutePath, await earlierSizes(db));
+  const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
   const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
   if (previous) {
@@ -95,18 +96,24 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const logType = format.id;
   const context = { logPattern: choice.logPattern, timezone: choice.timezone };
 
-  const load = async (encoding: 'utf-8' | 'latin-1') => {
+  const load = async (mode: LineMode) => {
     // A grown file is read from its first new line: lines are numbered before the parse.
-    const plan = format.plan({ ...context, lines: fileLineSource(encoding, !format.parallelSafe || growth !== undefined) });
+    const plan = format.plan({ ...context, lines: fileLineSource(mode, !format.parallelSafe || growth !== undefined) });
+    const params = { path: file.absolutePath, compression: facts.compression };
+    if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
     const parsed = normalizeSql(plan);
     // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
     // Only normalized, already redacted values are staged. With preserve_insertion_order the rows
     // keep the file's order, so rowid + 1 is the line number of plans parsed in parallel.
-    await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`, {
-      path: file.absolutePath,
-      compression: facts.compression,
-      ...(growth ? { first: firstLine } : {}),
-    });
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`,
+      growth ? { ...params, first: firstLine } : params,
+    );
+    if (mode === 'skip-bad-lines') {
+      await db.run(`INSERT INTO ingest_stage (line_no, reject_reason) SELECT line_no, reason FROM ingest_bad_lines WHERE line_no >= $first`, {
+        first: firstLine,
+      });
+    }
     const staged = `(SELECT * REPLACE (coalesce(line_no, rowid + 1) AS line_no) FROM ingest_stage)`;
     try {
       return await db.transaction(async () => {
@@ -150,19 +157,26 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
       });
     } finally {
       await db.run(`DROP TABLE IF EXISTS ingest_stage`);
+      await dropBadLines(db);
     }
   };
 
+  // UTF-8 first; a file that is not UTF-8 is read as latin-1 (every byte kept, shown as \xHH);
+  // bytes even latin-1 cannot take, or over-long lines, are rejected one by one as a last resort.
   let loaded;
-  try {
-    loaded = await load('utf-8');
-  } catch (error) {
-    if (!/invalid unicode/i.test(String(error))) throw readError(file, error);
-    // Not UTF-8: read every byte as latin-1 and show non-ASCII bytes as \xHH (nothing dropped).
+  let mode: LineMode = 'utf-8';
+  for (;;) {
     try {
-      loaded = await load('latin-1');
-    } catch (retryError) {
-      throw readError(file, retryError);
+      loaded = await load(mode);
+      break;
+    } catch (error) {
+      const text = String(error);
+      const next: LineMode | undefined =
+        mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
+        : mode !== 'skip-bad-lines' && /not latin-1 encoded|invalid unicode|maximum line size/i.test(text) ? 'skip-bad-lines'
+        : undefined;
+      if (!next) throw readError(file, error);
+      mode = next;
     }
   }
   const { counts, rejectedLines, coverage } = loaded;

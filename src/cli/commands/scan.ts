@@ -29,6 +29,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
           describe: 'exit 1 when a finding new in this run (with --db: not reported by an earlier run) is at or above this severity',
         })
         .option('baseline', { requiresArg: true, type: 'string', describe: 'suppress the findings recorded in this baseline file (apiaudit baseline create)' })
+        .option('strict', { type: 'boolean', default: false, describe: 'exit 2 when any input line was rejected' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
     async (args) => {
       const outcome = await runScan(
@@ -37,6 +38,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
           failOn: args['fail-on'],
           failOnNew: args['fail-on-new'],
           baseline: args.baseline,
+          strict: args.strict,
           version: VERSION,
         },
         async (report) => {
