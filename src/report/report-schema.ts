@@ -15,6 +15,7 @@ export const EvidenceV1 = z.object({
   status: z.number().int().nullable(),
   client_ip: z.string().nullable(),
   user_agent: z.string().nullable(),
+  query: z.string().nullable().optional().describe('the query string, secrets replaced by REDACTED (added after the first release)'),
 });
 
 export const FindingV1 = z.object({

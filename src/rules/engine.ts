@@ -184,7 +184,7 @@ SELECT
   list_sort(list_distinct(list(r.user_agent)))[1:20] AS user_agents,
   list_sort(list_distinct(list(r.detail)))[1:20] AS details,
   list({'file': f.path, 'line': r.line_no::INTEGER, 'ts': strftime(r.ts, ${ISO}), 'method': r.method, 'path': r.path,
-        'status': r.status::INTEGER, 'client_ip': r.client_ip, 'user_agent': r.user_agent}
+        'status': r.status::INTEGER, 'client_ip': r.client_ip, 'user_agent': r.user_agent, 'query': r.query}
        ORDER BY r.ts, r.file_id, r.line_no) FILTER (WHERE r.evidence_rank <= ${EVIDENCE_LIMIT}) AS evidence
 FROM ranked r JOIN files f ON f.file_id = r.file_id
 GROUP BY r.f_kind, r.f_subject, r.episode
