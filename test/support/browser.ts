@@ -10,6 +10,7 @@ import { REPO } from './cli.js';
 export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots and rendered reports for people to look at (git-ignored). */
 export const TEST_OUTPUT = path.join(REPO, 'test-output');
+mkdirSync(TEST_OUTPUT, { recursive: true });
 
 export interface Browser {
   context: BrowserContext;
@@ -17,7 +18,6 @@ export interface Browser {
 }
 
 export async function launchBrowser(options: { javaScriptEnabled?: boolean; colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
-  mkdirSync(TEST_OUTPUT, { recursive: true });
   const profile = mkdtempSync(path.join(tmpdir(), 'apiaudit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
