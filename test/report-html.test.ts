@@ -1,11 +1,11 @@
 // The HTML report in a real browser (Debian's Chromium): the samples' report shows the summary and
 // every finding, charts each subject, loads nothing from outside, and its filters work.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportV1 } from '../src/report/index.js';
+import { TEMPLATES_DIR, type ReportV1 } from '../src/report/index.js';
 import { launchBrowser, openReport, TEST_OUTPUT, type Browser } from './support/browser.js';
 import { runCli } from './support/cli.js';
 
@@ -238,5 +238,16 @@ describe('an empty result and a large one', () => {
     expect(await page.locator('section.finding:visible').count()).toBe(1);
     expect(problems).toEqual({ dialogs: [], consoleErrors: [], pageErrors: [], requests: [] });
     expect(statSync(out).size).toBeLessThan(8_000_000);
+  });
+});
+
+describe('templates', () => {
+  it('never output a value unescaped: no {{{…}}} and no {{&…}} in any template', () => {
+    const templates = readdirSync(TEMPLATES_DIR).filter((name) => name.endsWith('.hbs'));
+    expect(templates.sort()).toEqual(['finding.hbs', 'report.hbs', 'subject.hbs']);
+    for (const name of templates) {
+      const text = readFileSync(path.join(TEMPLATES_DIR, name), 'utf8');
+      expect(text, name).not.toMatch(/\{\{\{|\{\{~?\s*&/);
+    }
   });
 });

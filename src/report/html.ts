@@ -96,11 +96,15 @@ export function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
+function subjectLabel(kind: string, key: string): string {
+  return kind === 'credential' ? `credential ${shortHash(key)}` : kind === 'principal' ? `principal ${key}` : `client ${key}`;
+}
+
+/** What the finding is keyed on (as in `activity.subjects[].subject`) and how to call it. */
 function subjectOf(f: FindingV1): { key: string; label: string } {
   const s = f.subject;
-  if (s.kind === 'credential') return { key: s.credential_fingerprint ?? '', label: `credential ${shortHash(s.credential_fingerprint ?? '')}` };
-  if (s.kind === 'principal') return { key: s.principal ?? '', label: `principal ${s.principal ?? ''}` };
-  return { key: s.client_ip ?? '', label: `client ${s.client_ip ?? ''}` };
+  const key = (s.kind === 'credential' ? s.credential_fingerprint : s.kind === 'principal' ? s.principal : s.client_ip) ?? '';
+  return { key, label: subjectLabel(s.kind, key) };
 }
 
 const worstSeverity = (findings: FindingV1[]) =>
@@ -165,7 +169,7 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
     return {
       ...s,
       anchor: anchorFor('subject', s.kind, s.subject),
-      label: s.kind === 'credential' ? `credential ${shortHash(s.subject)}` : s.kind === 'principal' ? `principal ${s.subject}` : `client ${s.subject}`,
+      label: subjectLabel(s.kind, s.subject),
       fingerprint: s.kind === 'credential' ? s.subject : null,
       fingerprintShort: s.kind === 'credential' ? shortHash(s.subject) : null,
       findingIdList: s.finding_ids.join(' '),
@@ -177,8 +181,6 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
     };
   });
 
-  const present = <T extends string>(counts: Record<string, number>, names: readonly T[]) =>
-    names.map((name) => ({ name, n: counts[name] ?? 0 })).filter((x) => x.n > 0);
   const ruleTitles = new Map(report.rules.map((r) => [r.id, r]));
   const rules = report.rules
     .map((r) => ({ ...r, n: report.summary.by_rule[r.id] ?? 0 }))
@@ -191,11 +193,12 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
   const notes = new Map<string, number>();
   for (const input of ingested) for (const note of input.coverage?.notes ?? []) notes.set(note, (notes.get(note) ?? 0) + 1);
   const s = report.summary;
+  const severities = SEVERITY_ORDER.map((name) => ({ name, n: s.by_severity[name] ?? 0 }));
   return {
     report,
     csp: hashes,
-    severities: SEVERITY_ORDER.map((name) => ({ name, n: s.by_severity[name] ?? 0 })),
-    presentSeverities: present(s.by_severity, SEVERITY_ORDER),
+    severities,
+    presentSeverities: severities.filter((x) => x.n > 0),
     worst: worstSeverity(findings),
     rules,
     firedRules,
