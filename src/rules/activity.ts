@@ -94,7 +94,7 @@ const STATUS_CLASS_SQL = `CASE
 // One equi-join per subject kind (a join on an OR of three conditions would compare every pair).
 const MATCH = (kind: SubjectKind, column: string) => `
   SELECT w.kind, w.subject, e.ts, e.status, e.client_ip, e.user_agent, e.principal
-  FROM scan_events e JOIN wanted w ON w.kind = '${kind}' AND e.${column} = w.subject`;
+  FROM window_events e JOIN wanted w ON w.kind = '${kind}' AND e.${column} = w.subject`;
 
 const ACTIVITY_SQL = `
 WITH wanted AS (SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($subjects::VARCHAR[]) AS subject),
@@ -152,11 +152,12 @@ const zeroCounts = (): StatusCounts => Object.fromEntries(STATUS_CLASSES.map((c)
 
 /**
  * Reads the activity of every subject with findings (up to ACTIVITY_SUBJECT_LIMIT) from the
- * events in scope. Returns null when the scan window holds no event.
+ * events in the scan window (window_events, see prepareScope). Returns null when the window holds
+ * no event.
  */
 export async function subjectActivity(db: Database, findings: Finding[]): Promise<Activity | null> {
   const window = await db.one<{ first_ms: number | null; last_ms: number | null }>(
-    `SELECT epoch_ms(min(ts))::DOUBLE AS first_ms, epoch_ms(max(ts))::DOUBLE AS last_ms FROM scan_events`,
+    `SELECT epoch_ms(min(ts))::DOUBLE AS first_ms, epoch_ms(max(ts))::DOUBLE AS last_ms FROM window_events`,
   );
   if (window?.first_ms == null || window.last_ms == null) return null;
   const bucket = bucketSeconds(window.last_ms - window.first_ms);

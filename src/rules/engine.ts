@@ -61,13 +61,17 @@ export async function prepareScope(db: Database, scope: Scope): Promise<void> {
     since: scope.since ? scope.since.toISOString() : null,
     until: scope.until ? scope.until.toISOString() : null,
   });
+  // window_events: the events in the window, for queries that need no path flags (cheaper to read)
+  await db.run(`
+    CREATE OR REPLACE TEMP VIEW window_events AS
+    SELECT e.* FROM events e, scope_window w
+    WHERE (w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)`);
   await db.run(`
     CREATE OR REPLACE TEMP VIEW scan_events AS
     SELECT e.*,
       EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = 'public' AND e.path ILIKE p.pattern ESCAPE '\\') AS is_public,
       EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = 'login' AND e.path ILIKE p.pattern ESCAPE '\\') AS is_login
-    FROM events e, scope_window w
-    WHERE (w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)`);
+    FROM window_events e`);
 }
 
 /**
