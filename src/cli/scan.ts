@@ -12,6 +12,7 @@ import {
   prepareScope,
   runRules,
   severityRank,
+  subjectActivity,
   type Severity,
 } from '../rules/index.js';
 import { Database } from '../store/index.js';
@@ -66,12 +67,14 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     const rules = await compileRules(db, ruleFiles, config);
     await lockDown(db);
     const findings = await runRules(db, rules);
+    const activity = await subjectActivity(db, findings);
     const report = buildReport({
       version: options.version,
       generatedAt: options.now ?? new Date(),
       inputs,
       rules: rules.map((r) => r.rule),
       findings,
+      activity,
     });
 
     const messages: string[] = [];
