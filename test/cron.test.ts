@@ -68,7 +68,7 @@ describe('incremental ingest into --db', () => {
     expect(events.map((e) => e.line_no)).toEqual(lines.map((_, i) => i + 1));
     expect(events.map((e) => e.key)).toEqual(lines.map(lineKey));
 
-    expect(await render(grown.report, 'html')).toContain(`grew since <span class="mono">${log}</span> was ingested: read from line 70 on`);
+    expect(await render(grown.report, 'html')).toContain(`grew since <span class="mono data">${log}</span> was ingested: read from line 70 on`);
 
     // the same findings, with the same ids, as one scan of the whole file
     const whole = await scan([log], fresh('whole.duckdb'));

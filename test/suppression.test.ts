@@ -136,7 +136,7 @@ describe('ignore entries in the config', () => {
     expect(r.exitCode).toBe(1); // plain-http is still high
     expect(r.messages).toContain("1 finding(s) ignored by the config's ignore list (listed in the report)");
     const html = await render(r.report, 'html');
-    expect(html).toMatch(/<li>ignored <span class="mono">forbidden-probing<\/span> for credential <span class="mono">[0-9a-f]{64}<\/span> since [^:]+:\d\d:\d\dZ: pen test of 30 Nov, ticket SEC-12<\/li>/);
+    expect(html).toMatch(/<li>ignored <span class="mono">forbidden-probing<\/span> for credential <span class="mono data">[0-9a-f]{64}<\/span> since [^:]+:\d\d(:\d\d)?Z?: <span class="data">pen test of 30 Nov, ticket SEC-12<\/span><\/li>/);
     expect(await render(r.report, 'markdown')).toContain('Ignored by the config (1): `forbidden-probing`');
   });
 

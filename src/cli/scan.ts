@@ -17,6 +17,7 @@ import {
   readBaseline,
   runRules,
   severityRank,
+  subjectActivity,
   suppress,
   trackFindings,
   type Severity,
@@ -102,6 +103,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
           : await trackFindings(db, detected, { runAt: now, episodeGaps: new Map(rules.map((r) => [r.rule.metadata.id, episodeGapMs(r)])) });
       const suppressOptions = { ignores: config.ignore, baseline, cwd };
       const suppression = suppress(lifecycle.findings, suppressOptions);
+      const activity = await subjectActivity(db, suppression.kept);
       const report = buildReport({
         version: options.version,
         generatedAt: now,
@@ -120,6 +122,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
         },
         window: { since: options.since, until: options.until },
         eventsScanned,
+        activity,
       });
       await deliver(report, suppression.kept);
       return { report, kept: suppression.kept };

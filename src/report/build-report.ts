@@ -3,14 +3,15 @@ import type { IngestResult } from '../ingest/index.js';
 import {
   FINDING_STATUSES,
   SEVERITIES,
-  subjectOf,
+  subjectKey,
+  type Activity,
   type BaselineEntry,
   type Finding,
   type FindingStatus,
   type IgnoredFinding,
   type RuleFile,
 } from '../rules/index.js';
-import { ReportV1, type FindingV1, type InputV1, type SuppressedV1 } from './report-schema.js';
+import { ReportV1, type ActivityV1, type FindingV1, type InputV1, type SuppressedV1 } from './report-schema.js';
 
 export const TOOL_NAME = 'apiaudit';
 
@@ -30,6 +31,8 @@ export interface ReportInput {
   window?: { since?: Date; until?: Date };
   /** Events the rules read (every event in the database within the window). */
   eventsScanned?: number;
+  /** Per-subject activity for the timelines (optional in the contract). */
+  activity?: Activity | null;
 }
 
 function toInput(result: IngestResult): InputV1 {
@@ -87,7 +90,7 @@ function toSuppressed(suppression: NonNullable<ReportInput['suppression']>): Sup
   const baseline = suppression.baseline;
   return {
     ignored: suppression.ignored.map(({ finding: f, reason, ignore }) => ({
-      id: f.id, rule_id: f.ruleId, severity: f.severity, subject_kind: f.subject.kind, subject: subjectOf(f),
+      id: f.id, rule_id: f.ruleId, severity: f.severity, subject_kind: f.subject.kind, subject: subjectKey(f),
       first_seen: f.firstSeen, reason, ignore,
     })),
     baseline: baseline
@@ -98,6 +101,30 @@ function toSuppressed(suppression: NonNullable<ReportInput['suppression']>): Sup
           stale: baseline.stale.map(({ id, rule_id, subject_kind, subject, reason }) => ({ id, rule_id, subject_kind, subject, reason })),
         }
       : null,
+  };
+}
+
+function toActivity(activity: Activity): ActivityV1 {
+  return {
+    start: activity.start,
+    end: activity.end,
+    bucket_seconds: activity.bucketSeconds,
+    subjects_with_findings: activity.subjectsWithFindings,
+    subjects: activity.subjects.map((s) => ({
+      kind: s.kind,
+      subject: s.subject,
+      principal: s.principal,
+      finding_ids: s.findingIds,
+      requests: s.requests,
+      first_seen: s.firstSeen,
+      last_seen: s.lastSeen,
+      status_classes: s.statusClasses,
+      client_ips: s.clientIps,
+      distinct_client_ips: s.distinctClientIps,
+      user_agents: s.userAgents,
+      distinct_user_agents: s.distinctUserAgents,
+      timeline: s.timeline,
+    })),
   };
 }
 
@@ -136,6 +163,7 @@ export function buildReport(input: ReportInput): ReportV1 {
     findings,
     resolved,
     suppressed: toSuppressed(input.suppression ?? { ignored: [] }),
+    ...(input.activity ? { activity: toActivity(input.activity) } : {}),
   };
   // The contract is checked on every run, not only in tests: a renderer never sees a bad report.
   return ReportV1.parse(report);

@@ -19,11 +19,6 @@ const MAX_TAGS = 20;
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
-export interface SarifContext {
-  /** The directory the report's relative file paths are relative to. */
-  cwd: string;
-}
-
 /** The nearest directory at or above `dir` that holds a .git entry (a folder, or a worktree's file). */
 export function repositoryRoot(dir: string): string | undefined {
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
@@ -64,8 +59,9 @@ function subjectText(f: FindingV1): string {
   return s.kind === 'principal' ? `principal ${s.principal ?? ''}` : `client ${s.client_ip ?? ''}`;
 }
 
-export function renderSarif(report: ReportV1, context: SarifContext): string {
-  const root = repositoryRoot(context.cwd);
+export function renderSarif(report: ReportV1, options: { cwd?: string } = {}): string {
+  const cwd = options.cwd ?? process.cwd();
+  const root = repositoryRoot(cwd);
   const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
   const rules = report.rules.map((rule) => {
     const tags = ['security', ...(rule.tags?.owasp ?? []).map((t) => `owasp-api-2023/${t}`), ...(rule.tags?.attack ?? []).map((t) => `attack/${t}`)];
@@ -88,7 +84,7 @@ export function renderSarif(report: ReportV1, context: SarifContext): string {
       level: LEVEL[f.severity],
       message: { text: sarifText(clip(`${f.message.trim()} (${subjectText(f)})`, 2000)) },
       locations: first
-        ? [{ physicalLocation: { artifactLocation: artifactLocation(first.file, context.cwd, root), region: { startLine: first.line } } }]
+        ? [{ physicalLocation: { artifactLocation: artifactLocation(first.file, cwd, root), region: { startLine: first.line } } }]
         : [],
       partialFingerprints: { 'apiauditFindingId/v1': f.id },
       properties: {

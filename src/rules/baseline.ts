@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { Finding } from './finding.js';
-import { subjectOf } from './lifecycle.js';
+import { subjectKey } from './activity.js';
 import { formatIssues } from './rule-file.js';
 
 export const BASELINE_KIND = 'apiaudit-baseline';
@@ -34,7 +34,7 @@ export function createBaseline(findings: Finding[], reason = DEFAULT_BASELINE_RE
     id: f.id,
     rule_id: f.ruleId,
     subject_kind: f.subject.kind,
-    subject: subjectOf(f),
+    subject: subjectKey(f),
     principal: f.subject.principal,
     first_seen: f.firstSeen,
     reason,

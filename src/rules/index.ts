@@ -24,6 +24,16 @@ export {
   type RuleFile,
   type Severity,
 } from './rule-file.js';
+export {
+  ACTIVITY_SUBJECT_LIMIT,
+  STATUS_CLASSES,
+  subjectActivity,
+  subjectKey,
+  type Activity,
+  type StatusClass,
+  type StatusCounts,
+  type SubjectActivity,
+} from './activity.js';
 export { Baseline, BaselineEntry, createBaseline, DEFAULT_BASELINE_REASON, readBaseline, serializeBaseline } from './baseline.js';
-export { episodeGapMs, FINDING_STATUSES, subjectOf, trackFindings, type FindingStatus, type Lifecycle, type TrackedFinding } from './lifecycle.js';
+export { episodeGapMs, FINDING_STATUSES, trackFindings, type FindingStatus, type Lifecycle, type TrackedFinding } from './lifecycle.js';
 export { checkIgnores, ignoreMatches, suppress, type IgnoredFinding, type Suppression } from './suppression.js';

@@ -3,6 +3,7 @@
 // that no longer does (its episode left the --since window, or its events were pruned).
 import { listValue, type DuckDBIntervalValue, type DuckDBValue } from '@duckdb/node-api';
 import type { Database } from '../store/index.js';
+import { subjectKey } from './activity.js';
 import type { CompiledRule } from './engine.js';
 import type { Finding } from './finding.js';
 
@@ -72,7 +73,7 @@ export async function trackFindings(
     const earlier = open.find(
       (s) =>
         !continued.has(s.id) && s.rule_id === finding.ruleId && s.subject_kind === finding.subject.kind &&
-        s.subject === subjectOf(finding) && s.last_ms + gap >= first && last + gap >= s.first_ms,
+        s.subject === subjectKey(finding) && s.last_ms + gap >= first && last + gap >= s.first_ms,
     );
     if (earlier) {
       continued.set(earlier.id, finding.id);
@@ -90,7 +91,7 @@ export async function trackFindings(
       rules: column((f) => f.ruleId),
       severities: column((f) => f.severity),
       kinds: column((f) => f.subject.kind),
-      subjects: column(subjectOf),
+      subjects: column(subjectKey),
       firsts: column((f) => f.firstSeen),
       lasts: column((f) => f.lastSeen),
       statuses: column((f) => f.status),
@@ -119,11 +120,4 @@ export async function trackFindings(
     findings: findings.map(({ firstDetected: _first, ...f }) => f),
     resolved: resolved.map((s) => ({ ...(JSON.parse(s.finding) as Finding), status: 'resolved' })),
   };
-}
-
-/** What a finding is keyed on: the fingerprint, principal or client IP, by its subject kind. */
-export function subjectOf(finding: Finding): string {
-  const s = finding.subject;
-  const value = s.kind === 'credential' ? s.credentialFingerprint : s.kind === 'principal' ? s.principal : s.clientIp;
-  return value ?? '';
 }

@@ -5,7 +5,7 @@ import type { IgnoreEntry } from '../config/index.js';
 import { UserError } from '../errors.js';
 import type { Baseline, BaselineEntry } from './baseline.js';
 import type { Finding } from './finding.js';
-import { subjectOf } from './lifecycle.js';
+import { subjectKey } from './activity.js';
 
 export interface IgnoredFinding<T extends Finding> {
   finding: T;
@@ -34,7 +34,7 @@ export function checkIgnores(ignores: IgnoreEntry[], ruleIds: string[]): void {
 /** Whether an ignore entry matches a finding; paths are compared resolved against `cwd`. */
 export function ignoreMatches(entry: IgnoreEntry, finding: Finding, cwd: string): boolean {
   if (entry.rule && entry.rule !== finding.ruleId) return false;
-  if (entry.subject && entry.subject !== subjectOf(finding) && entry.subject !== finding.subject.principal) return false;
+  if (entry.subject && entry.subject !== subjectKey(finding) && entry.subject !== finding.subject.principal) return false;
   if (entry.path) {
     const location = finding.evidence[0]?.file;
     if (!location) return false;

@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
+import { UserError } from '../../errors.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../../report/index.js';
 import { SEVERITIES } from '../../rules/index.js';
 import { VERSION, type CommandContext } from '../context.js';
-import { printMessages, writeFileAtomic } from '../output.js';
+import { createFolder, planOutputs, printMessages, writeFileAtomic } from '../output.js';
 import { runScan, type FailOn } from '../scan.js';
 import { inputOptions, scanInputs } from './input-options.js';
 
@@ -14,8 +15,20 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
     'ingest access logs and report findings per credential',
     (y) =>
       inputOptions(y)
-        .option('format', { requiresArg: true, alias: 'f', choices: OUTPUT_FORMATS, default: 'json' as OutputFormat, describe: 'report format' })
-        .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write the report to this file (default: stdout)' })
+        .option('format', {
+          requiresArg: true,
+          alias: 'f',
+          choices: OUTPUT_FORMATS,
+          default: 'json' as OutputFormat,
+          describe: 'report format; repeat it for several (with -o DIR)',
+        })
+        .option('output', {
+          requiresArg: true,
+          alias: 'o',
+          type: 'string',
+          describe: 'write the report to this file, or report.<ext> files to this folder (default: stdout)',
+        })
+        .option('evidence', { type: 'boolean', default: false, describe: 'with -f csv: one row per evidence event, not per finding' })
         .option('fail-on', {
           requiresArg: true,
           choices: FAIL_LEVELS,
@@ -32,6 +45,10 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
         .option('strict', { type: 'boolean', default: false, describe: 'exit 2 when any input line was rejected' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
     async (args) => {
+      // -f may be repeated; checked before the scan so that a usage error costs nothing
+      const formats = [...new Set([args.format].flat())] as OutputFormat[];
+      if (args.evidence && !formats.includes('csv')) throw new UserError('usage', '--evidence applies to -f csv');
+      const plan = await planOutputs(formats, args.output);
       const outcome = await runScan(
         {
           ...scanInputs(args, new Date()),
@@ -41,10 +58,14 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
           strict: args.strict,
           version: VERSION,
         },
+        // the lifecycle of --db findings is saved only once every report is written
         async (report) => {
-          const rendered = await render(report, args.format, { cwd: process.cwd() });
-          if (args.output) await writeFileAtomic(args.output, rendered);
-          else io.stdout(rendered);
+          const rendered = await Promise.all(plan.targets.map((t) => render(report, t.format, { evidence: args.evidence, cwd: process.cwd() })));
+          if (plan.folder) await createFolder(plan.folder);
+          for (const [i, { file }] of plan.targets.entries()) {
+            if (file) await writeFileAtomic(file, rendered[i]!);
+            else io.stdout(rendered[i]!);
+          }
         },
       );
       printMessages(io, outcome.messages, args.quiet);
