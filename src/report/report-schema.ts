@@ -6,8 +6,9 @@ import { z } from 'zod';
 const Severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
 const Timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'ISO-8601 UTC');
 const SubjectKind = z.enum(['credential', 'principal', 'client_ip']);
-/** new: first detected by this run; ongoing: detected before (--db) and still; resolved: no longer detected. */
-const FindingStatus = z.enum(['new', 'ongoing', 'resolved']);
+const FindingStatus = z
+  .enum(['new', 'ongoing', 'resolved'])
+  .describe('new: first reported by this run; ongoing: reported by an earlier run (--db) and still detected; resolved: no longer detected');
 
 export const EvidenceV1 = z.object({
   file: z.string(),
@@ -66,10 +67,8 @@ export const InputV1 = z.object({
     .nullable(),
   duplicate_of: z.string().nullable(),
   error: z.string().nullable(),
-  /** The earlier ingest of this file's first lines, when the file grew since and only its new lines were read. */
-  continues: z.string().nullable().optional(),
-  /** The first line read by this run (1 for a whole file). */
-  first_line: z.number().int().positive().nullable().optional(),
+  continues: z.string().nullable().optional().describe("the earlier ingest of this file's first lines, when the file grew since and only its new lines were read"),
+  first_line: z.number().int().positive().nullable().optional().describe('the first line this run read (1 for a whole file)'),
 });
 
 /** What the config's `ignore` entries and a `--baseline` file kept out of `findings`. */
@@ -83,8 +82,7 @@ const SuppressedV1 = z.object({
       subject: z.string(),
       first_seen: Timestamp,
       reason: z.string(),
-      /** Index of the matching entry in the config's `ignore` list. */
-      ignore: z.number().int().nonnegative(),
+      ignore: z.number().int().nonnegative().describe("index of the matching entry in the config's ignore list"),
     }),
   ),
   baseline: z
@@ -92,8 +90,9 @@ const SuppressedV1 = z.object({
       path: z.string(),
       entries: z.number().int().nonnegative(),
       suppressed: z.number().int().nonnegative(),
-      /** Entries that match no finding of this run. */
-      stale: z.array(z.object({ id: z.string(), rule_id: z.string(), subject_kind: SubjectKind, subject: z.string(), reason: z.string() })),
+      stale: z
+        .array(z.object({ id: z.string(), rule_id: z.string(), subject_kind: SubjectKind, subject: z.string(), reason: z.string() }))
+        .describe('entries that match no finding of this run'),
     })
     .nullable(),
 });
@@ -160,17 +159,16 @@ export const ReportV1 = z.object({
     by_rule: z.record(z.string(), z.number().int().nonnegative()),
     first_ts: Timestamp.nullable(),
     last_ts: Timestamp.nullable(),
-    /** Findings of this run by status (resolved: detected before, not by this run). */
-    by_status: z.record(FindingStatus, z.number().int().nonnegative()).optional(),
-    /** Events the rules read: every event in the database within the window. */
-    events_scanned: z.number().int().nonnegative().optional(),
-    /** --since / --until: detection looked only at events in [since, until). */
-    window: z.object({ since: Timestamp.nullable(), until: Timestamp.nullable() }).optional(),
+    by_status: z.record(FindingStatus, z.number().int().nonnegative()).optional().describe('findings and resolved findings by status'),
+    events_scanned: z.number().int().nonnegative().optional().describe('the events the rules read: every stored event within the window'),
+    window: z
+      .object({ since: Timestamp.nullable(), until: Timestamp.nullable() })
+      .optional()
+      .describe('--since / --until: the rules read only events in [since, until)'),
   }),
   findings: z.array(FindingV1),
-  /** Findings an earlier run reported (--db) that this run no longer detects. */
-  resolved: z.array(FindingV1).optional(),
-  suppressed: SuppressedV1.optional(),
+  resolved: z.array(FindingV1).optional().describe('findings an earlier run reported (--db) that this run no longer detects'),
+  suppressed: SuppressedV1.optional().describe("what the config's ignore entries and a --baseline file kept out of findings"),
   activity: ActivityV1.optional(),
 });
 
