@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { runCli, runMain } from './support/cli.js';
 
 const SAMPLES = ['scan', 'samples/', '--config', 'samples/apiaudit.yml'];
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-cli-'));
@@ -60,10 +60,41 @@ describe('exit codes', () => {
   });
 
   it('2 (not 1) for usage errors found by the argument parser', async () => {
-    for (const args of [['scan'], ['scan', 'samples/', '--fail-on', 'severe'], ['scan', 'samples/', '--no-such-flag'], ['frobnicate']]) {
-      const r = await runCli(args);
+    const usage = [
+      ['scan'],
+      ['scan', 'samples/', '--fail-on', 'severe'],
+      ['scan', 'samples/', '--fail-on'], // no silent default for a gate
+      ['scan', 'samples/', '--fail-on-new'],
+      ['scan', 'samples/', '--since'],
+      ['scan', 'samples/', '-o'],
+      ['prune', '--db', 'audit.duckdb', '--older-than'],
+      ['scan', 'samples/', '--fail-on-new', 'urgent'],
+      ['scan', 'samples/', '--no-such-flag'],
+      ['frobnicate'],
+      ['--fail-on', 'high'],
+      ['baseline'],
+      ['baseline', 'create', 'samples/'],
+      ['baseline', 'remove', 'samples/'],
+      ['prune'],
+      ['prune', '--db', 'audit.duckdb'],
+    ];
+    for (const args of usage) {
+      const r = await runMain(args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/^apiaudit: /);
+      expect(r.stderr, args.join(' ')).toMatch(/^apiaudit: (?!internal error)[^\n]+\n$/);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+  });
+
+  it('2 with a clear message for a --since / --until / --older-than that is neither a duration nor a timestamp', async () => {
+    for (const [args, flag] of [
+      [['scan', 'samples/', '--since', 'yesterday'], '--since'],
+      [['scan', 'samples/', '--until', '2026-13-45'], '--until'],
+      [['prune', '--db', 'x.duckdb', '--older-than', '90 days ago'], '--older-than'],
+    ] as const) {
+      const r = await runMain([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^apiaudit: ${flag} ".*": give a duration back from now \\(30m, 24h, 7d, 2w\\) or a timestamp`));
     }
   });
 
@@ -89,6 +120,35 @@ describe('exit codes', () => {
     const v = await runCli(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('exit-code matrix on the samples (2 high, 2 medium findings)', () => {
+  const cases: Array<[string[], number]> = [
+    [[], 0],
+    [['--fail-on', 'never'], 0],
+    [['--fail-on', 'info'], 1],
+    [['--fail-on', 'low'], 1],
+    [['--fail-on', 'medium'], 1],
+    [['--fail-on', 'high'], 1],
+    [['--fail-on', 'critical'], 0],
+    // without --db every finding is new
+    [['--fail-on-new', 'high'], 1],
+    [['--fail-on-new', 'critical'], 0],
+    [['--fail-on', 'critical', '--fail-on-new', 'medium'], 1],
+  ];
+  it.each(cases)('%j exits %i', async (flags, code) => {
+    const r = await runMain([...SAMPLES, ...flags, '-q']);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toBe('');
+  });
+
+  it('2 wins over 1: an input error exits 2 even with a finding at or above --fail-on', async () => {
+    const junk = path.join(dir, 'junk-matrix.log');
+    writeFileSync(junk, 'not an access log\n');
+    const r = await runCli(['scan', junk, 'samples/nginx-api.access.log', '--config', 'samples/apiaudit.yml', '--fail-on', 'info', '-q']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^apiaudit: error: cannot detect the log type of /);
   });
 });
 

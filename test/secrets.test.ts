@@ -48,16 +48,28 @@ describe('no raw secret reaches any output', async () => {
   const db = path.join(dir, 'audit.duckdb');
   const outputs: Record<string, string> = {};
   const runs = [];
-  for (const format of ['json', 'html'] as const) {
+  for (const format of ['json', 'html', 'sarif', 'markdown'] as const) {
     const out = path.join(dir, `report.${format}`);
-    const run = await runCli(['scan', logFile, '--db', format === 'json' ? db : path.join(dir, 'second.duckdb'), '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', format, '-o', out, '--debug']);
+    const run = await runCli(['scan', logFile, '--db', format === 'json' ? db : path.join(dir, `${format}.duckdb`), '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', format, '-o', out, '--debug']);
     runs.push(run);
     outputs[`report.${format}`] = readFileSync(out, 'utf8');
+  }
+  // the persisted findings move on (ongoing, resolved) in a second run over the same database
+  const second = await runCli(['scan', logFile, '--db', db, '--log-type', 'nginx', '--log-pattern', PATTERN, '--since', '2026-01-05T09:30:00Z', '--fail-on-new', 'high', '--debug']);
+  runs.push(second);
+  outputs['second run'] = second.stdout;
+  const baseline = path.join(dir, 'baseline.json');
+  runs.push(await runCli(['baseline', 'create', '-o', baseline, logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug']));
+  outputs['baseline file'] = readFileSync(baseline, 'utf8');
+  for (const format of ['sarif', 'markdown'] as const) {
+    const run = await runCli(['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--baseline', baseline, '-f', format]);
+    runs.push(run);
+    outputs[`${format} with a baseline`] = run.stdout;
   }
   // every format at once into a folder, and the CSV per evidence event
   const folder = path.join(dir, 'all-formats');
   const base = ['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug'];
-  runs.push(await runCli([...base, '-f', 'json', '-f', 'html', '-f', 'csv', '-f', 'ocsf', '-o', folder]));
+  runs.push(await runCli([...base, '-f', 'json', '-f', 'html', '-f', 'csv', '-f', 'ocsf', '-f', 'sarif', '-f', 'markdown', '-o', folder]));
   for (const name of readdirSync(folder)) outputs[`all-formats/${name}`] = readFileSync(path.join(folder, name), 'utf8');
   const evidenceCsv = await runCli([...base, '-f', 'csv', '--evidence']);
   runs.push(evidenceCsv);
@@ -74,12 +86,17 @@ describe('no raw secret reaches any output', async () => {
     expect(report.summary.rejected).toBe(2);
     expect(report.findings.length).toBeGreaterThanOrEqual(3);
     expect(errorRun.code).toBe(2);
+    expect(JSON.parse(outputs['report.sarif']!).runs[0].results).toHaveLength(report.findings.length);
+    expect(outputs['report.markdown']).toContain(`## apiaudit: ${report.findings.length} finding(s)`);
+    expect(JSON.parse(outputs['second run']!).summary.by_status.resolved).toBeGreaterThan(0);
+    expect(JSON.parse(outputs['baseline file']!).findings).toHaveLength(report.findings.length);
   });
 
-  it('not in any report: JSON, HTML, CSV (per finding and per evidence event), OCSF', () => {
+  it('not in any report: JSON, HTML, CSV (per finding and per evidence event), OCSF, SARIF, Markdown, nor in a baseline file', () => {
     expect(Object.keys(outputs).sort()).toEqual([
-      'all-formats/report.csv', 'all-formats/report.html', 'all-formats/report.json', 'all-formats/report.ocsf.jsonl',
-      'evidence.csv', 'report.html', 'report.json',
+      'all-formats/report.csv', 'all-formats/report.html', 'all-formats/report.json', 'all-formats/report.md', 'all-formats/report.ocsf.jsonl',
+      'all-formats/report.sarif', 'baseline file', 'evidence.csv', 'markdown with a baseline', 'report.html', 'report.json', 'report.markdown',
+      'report.sarif', 'sarif with a baseline', 'second run',
     ]);
     const findings = JSON.parse(outputs['report.json']!).findings.length;
     expect(outputs['all-formats/report.ocsf.jsonl']!.trimEnd().split('\n')).toHaveLength(findings);

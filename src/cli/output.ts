@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { redactSecrets, UserError } from '../errors.js';
 import { OUTPUT_FILE_NAMES, type OutputFormat } from '../report/index.js';
+import type { Io } from './context.js';
 
 export async function writeFileAtomic(target: string, content: string): Promise<void> {
   const existing = await stat(target).catch(() => undefined);
@@ -62,5 +63,12 @@ export async function createFolder(folder: string): Promise<void> {
     await mkdir(folder, { recursive: true });
   } catch (error) {
     throw new UserError('input', `cannot create folder ${folder}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+}
+
+/** One line each on stderr; with --quiet only errors. */
+export function printMessages(io: Io, messages: string[], quiet: boolean): void {
+  for (const message of messages) {
+    if (!quiet || message.startsWith('error:')) io.stderr(`apiaudit: ${redactSecrets(message)}\n`);
   }
 }

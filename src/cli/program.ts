@@ -3,7 +3,9 @@
 // config or internal error, always with one clear line on stderr (the stack only with --debug).
 import yargs from 'yargs';
 import { UserError, errorMessage, redactSecrets } from '../errors.js';
+import { baselineCommand } from './commands/baseline.js';
 import { formatsCommand } from './commands/formats.js';
+import { pruneCommand } from './commands/prune.js';
 import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
 import { schemaCommand } from './commands/schema.js';
@@ -14,7 +16,7 @@ const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
 };
 
-const COMMANDS = [scanCommand, formatsCommand, rulesCommand, schemaCommand];
+const COMMANDS = [scanCommand, baselineCommand, pruneCommand, formatsCommand, rulesCommand, schemaCommand];
 
 /** Runs the CLI; resolves to the exit code (never calls process.exit). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -32,8 +34,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      // yargs' own usage errors must exit 2, like ours, never 1
-      throw error ?? new UserError('usage', message);
+      // Errors of our handlers pass through; yargs' own (a message, or a YError) are usage errors:
+      // exit 2, never 1, on one line.
+      if (error && error.name !== 'YError') throw error;
+      const text = message || error?.message || 'usage error';
+      throw new UserError('usage', text.split('\n').map((line) => line.trim()).filter(Boolean).join(' '));
     });
 
   try {

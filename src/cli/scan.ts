@@ -1,19 +1,27 @@
 // `apiaudit scan`: files → ingest → events → rules → findings → report. Returns the report, the
-// messages and the exit code; the command (commands/scan.ts) renders and prints.
+// messages and the exit code; the command (commands/scan.ts) renders and prints, through `deliver`.
 import path from 'node:path';
 import { globToRegExp, loadConfig, type Config } from '../config/index.js';
-import { expandInputs, ingestFiles, type FormatChoice, type InputFile } from '../ingest/index.js';
+import { UserError } from '../errors.js';
+import { expandInputs, ingestFiles, type FormatChoice, type IngestResult, type InputFile } from '../ingest/index.js';
 import { buildReport, type ReportV1 } from '../report/index.js';
 import {
   BUILTIN_RULES_DIR,
+  checkIgnores,
   compileRules,
+  countScopeEvents,
+  episodeGapMs,
   loadRuleFiles,
   lockDown,
   prepareScope,
+  readBaseline,
   runRules,
   severityRank,
   subjectActivity,
+  suppress,
+  trackFindings,
   type Severity,
+  type TrackedFinding,
 } from '../rules/index.js';
 import { Database } from '../store/index.js';
 
@@ -26,6 +34,15 @@ export interface ScanOptions {
   logType?: string;
   logPattern?: string;
   failOn: FailOn;
+  /** Like failOn, for the findings that are new in this run (cron audits over --db). */
+  failOnNew?: FailOn;
+  /** Detection reads only events in [since, until). */
+  since?: Date;
+  until?: Date;
+  /** A baseline file: its findings are suppressed. */
+  baseline?: string;
+  /** Record the findings' lifecycle in the database (new / ongoing / resolved); default true. */
+  track?: boolean;
   /** Any rejected line makes the run fail (exit 2). */
   strict?: boolean;
   version: string;
@@ -39,6 +56,9 @@ export interface ScanOutcome {
   /** One-line messages for stderr. */
   messages: string[];
 }
+
+/** Writes the report out. Runs before the lifecycle is committed: an undelivered finding stays new. */
+export type Deliver = (report: ReportV1, findings: TrackedFinding[]) => Promise<void>;
 
 /** CLI flags win over the config's per-file `inputs`, which win over its top-level defaults. */
 export function formatChooser(config: Config, flags: FormatChoice): (file: InputFile) => FormatChoice {
@@ -54,49 +74,116 @@ export function formatChooser(config: Config, flags: FormatChoice): (file: Input
   };
 }
 
-export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
+export async function runScan(options: ScanOptions, deliver: Deliver = async () => undefined): Promise<ScanOutcome> {
+  if (options.since && options.until && options.since >= options.until) {
+    throw new UserError('usage', `--since (${options.since.toISOString()}) must be before --until (${options.until.toISOString()})`);
+  }
+  const now = options.now ?? new Date();
+  const cwd = options.cwd ?? process.cwd();
   const config = await loadConfig(options.config);
+  const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
   const files = await expandInputs(options.paths, options.cwd);
   const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR]);
+  checkIgnores(config.ignore, ruleFiles.map((r) => r.metadata.id));
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
       formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern }),
     });
-    await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths });
+    await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths, since: options.since, until: options.until });
     const rules = await compileRules(db, ruleFiles, config);
     await lockDown(db);
-    const findings = await runRules(db, rules);
-    const activity = await subjectActivity(db, findings);
-    const report = buildReport({
-      version: options.version,
-      generatedAt: options.now ?? new Date(),
-      inputs,
-      rules: rules.map((r) => r.rule),
-      findings,
-      activity,
-    });
+    const detected = await runRules(db, rules);
+    const eventsScanned = await countScopeEvents(db);
 
-    const messages: string[] = [];
-    for (const input of inputs) {
-      if (input.status === 'error') messages.push(`error: ${input.error}`);
-      if (input.status === 'duplicate') messages.push(`skipped ${input.path}: same content as ${input.duplicateOf}, already ingested`);
-      if (input.rejected > 0) {
-        const first = input.rejectedLines[0]!;
-        messages.push(`${input.path}: ${input.rejected} rejected line(s), first at line ${first.line}: ${first.reason}`);
-      }
-    }
-    const s = report.summary;
-    const bySeverity = Object.entries(s.by_severity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(', ');
-    messages.push(
-      `${s.files} file(s), ${s.events} events, ${s.rejected} rejected line(s); ${s.findings} finding(s)${bySeverity ? ` (${bySeverity})` : ''}`,
-    );
-    const failed = options.failOn !== 'never' && report.findings.some((f) => severityRank(f.severity) >= severityRank(options.failOn as Severity));
-    const rejectedUnderStrict = options.strict === true && s.rejected > 0;
-    if (rejectedUnderStrict) messages.push(`error: ${s.rejected} rejected line(s) with --strict`);
+    const report = async () => {
+      const lifecycle =
+        options.track === false
+          ? { findings: detected.map((f): TrackedFinding => ({ ...f, status: 'new' })), resolved: [] }
+          : await trackFindings(db, detected, { runAt: now, episodeGaps: new Map(rules.map((r) => [r.rule.metadata.id, episodeGapMs(r)])) });
+      const suppressOptions = { ignores: config.ignore, baseline, cwd };
+      const suppression = suppress(lifecycle.findings, suppressOptions);
+      const activity = await subjectActivity(db, suppression.kept);
+      const report = buildReport({
+        version: options.version,
+        generatedAt: now,
+        inputs,
+        rules: rules.map((r) => r.rule),
+        findings: suppression.kept,
+        resolved: suppress(lifecycle.resolved, suppressOptions).kept,
+        suppression: {
+          ignored: suppression.ignored,
+          baseline: baseline && {
+            path: options.baseline!,
+            entries: baseline.findings.length,
+            suppressed: suppression.baselined.length,
+            stale: suppression.stale,
+          },
+        },
+        window: { since: options.since, until: options.until },
+        eventsScanned,
+        activity,
+      });
+      await deliver(report, suppression.kept);
+      return { report, kept: suppression.kept };
+    };
+    // The lifecycle commits only once the report is out.
+    const { report: built, kept } = options.track === false ? await report() : await db.transaction(report);
+
+    const messages = [...inputMessages(inputs), ...summaryMessages(built, { db: options.db, tracked: options.track !== false })];
+    const atOrAbove = (level: FailOn | undefined, findings: TrackedFinding[]) =>
+      level !== undefined && level !== 'never' && findings.some((f) => severityRank(f.severity) >= severityRank(level));
+    const failed = atOrAbove(options.failOn, kept) || atOrAbove(options.failOnNew, kept.filter((f) => f.status === 'new'));
+    const rejectedUnderStrict = options.strict === true && built.summary.rejected > 0;
+    if (rejectedUnderStrict) messages.push(`error: ${built.summary.rejected} rejected line(s) with --strict`);
     const exitCode = inputs.some((i) => i.status === 'error') || rejectedUnderStrict ? 2 : failed ? 1 : 0;
-    return { report, exitCode, messages };
+    return { report: built, exitCode, messages };
   } finally {
     db.close();
   }
+}
+
+/** What happened to each input: errors, what was skipped and why, rejected lines. */
+function inputMessages(inputs: IngestResult[]): string[] {
+  const messages: string[] = [];
+  for (const input of inputs) {
+    if (input.status === 'error') messages.push(`error: ${input.error}`);
+    if (input.status === 'duplicate') messages.push(`skipped ${input.path}: same content as ${input.duplicateOf}, already ingested`);
+    if (input.continues !== undefined && input.firstLine !== undefined) {
+      const last = input.firstLine + input.lines - 1;
+      messages.push(
+        `${input.path}: grew since ${input.continues} was ingested; read lines ${input.firstLine}–${last} only (lines before were ingested by an earlier run)`,
+      );
+    }
+    if (input.rejected > 0) {
+      const first = input.rejectedLines[0]!;
+      messages.push(`${input.path}: ${input.rejected} rejected line(s), first at line ${first.line}: ${first.reason}`);
+    }
+  }
+  return messages;
+}
+
+function summaryMessages(report: ReportV1, run: { db?: string; tracked: boolean }): string[] {
+  const s = report.summary;
+  const bySeverity = Object.entries(s.by_severity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(', ');
+  const messages = [
+    `${s.files} file(s), ${s.events} events, ${s.rejected} rejected line(s); ${s.findings} finding(s)${bySeverity ? ` (${bySeverity})` : ''}`,
+  ];
+  const window = s.window && (s.window.since || s.window.until)
+    ? `${s.window.since ? ` since ${s.window.since}` : ''}${s.window.until ? ` until ${s.window.until}` : ''}`
+    : '';
+  if (run.db || window) messages.push(`rules read ${s.events_scanned ?? 0} event(s)${run.db ? ' in the database' : ''}${window}`);
+  if (run.db && run.tracked && s.by_status) {
+    messages.push(`since the last run: ${s.by_status.new} new, ${s.by_status.ongoing} ongoing, ${s.by_status.resolved} resolved`);
+  }
+  const suppressed = report.suppressed;
+  if (suppressed?.ignored.length) messages.push(`${suppressed.ignored.length} finding(s) ignored by the config's ignore list (listed in the report)`);
+  if (suppressed?.baseline) {
+    const b = suppressed.baseline;
+    const stale = b.stale.map((e) => `${e.id} (${e.rule_id})`).join(', ');
+    messages.push(
+      `baseline ${b.path}: ${b.suppressed} finding(s) suppressed${b.stale.length ? `; ${b.stale.length} stale entr${b.stale.length === 1 ? 'y' : 'ies'} no longer found: ${stale}` : ''}`,
+    );
+  }
+  return messages;
 }

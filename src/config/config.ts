@@ -25,6 +25,21 @@ const InputRule = z
   })
   .strict();
 
+/**
+ * A finding the config accepts, with the reason why: every key given must match (rule id, the
+ * subject's fingerprint, principal or client IP, a prefix of the log file path of its first
+ * evidence row — the location SARIF reports).
+ */
+const IgnoreEntry = z
+  .object({
+    rule: z.string().min(1).optional(),
+    subject: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    reason: z.string().trim().min(1, 'say why it is ignored'),
+  })
+  .strict()
+  .refine((entry) => entry.rule || entry.subject || entry.path, 'give a rule, a subject or a path');
+
 const RuleSettings = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]));
 
 export const ConfigSchema = z
@@ -40,10 +55,13 @@ export const ConfigSchema = z
     login_paths: z.array(PathPattern).default(DEFAULT_LOGIN_PATHS),
     /** Per rule id: param overrides, plus `enabled: false`. */
     rules: z.record(z.string(), RuleSettings).default({}),
+    /** Accepted findings, each with its reason (see IgnoreEntry). */
+    ignore: z.array(IgnoreEntry).default([]),
   })
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
+export type IgnoreEntry = z.infer<typeof IgnoreEntry>;
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

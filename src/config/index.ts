@@ -7,4 +7,5 @@ export {
   loadConfig,
   parseConfig,
   type Config,
+  type IgnoreEntry,
 } from './config.js';

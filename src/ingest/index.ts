@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParsePlan } from './formats/format.js';
+import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, sampleLines, type InputFile } from './input-files.js';
 import { dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
@@ -48,6 +49,10 @@ export interface IngestResult {
   rejectedLines: RejectedLine[];
   coverage?: Coverage;
   duplicateOf?: string;
+  /** The earlier ingest of this file's first lines, when only the lines it gained since were read. */
+  continues?: string;
+  /** The first line read (1 unless the file grew since an earlier ingest). */
+  firstLine?: number;
   error?: string;
 }
 
@@ -75,12 +80,14 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
 }
 
 async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number): Promise<IngestResult> {
-  const facts = await fileFacts(file.absolutePath, file.displayPath);
+  const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
   const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
   if (previous) {
     return { ...base, status: 'duplicate', duplicateOf: previous.path, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
+  const growth = await findGrowth(db, facts);
+  const firstLine = growth?.firstLine ?? 1;
 
   const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, facts.compression, choice);
   if (choice.logPattern && !format.acceptsPattern) {
@@ -90,20 +97,28 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const context = { logPattern: choice.logPattern, timezone: choice.timezone };
 
   const load = async (mode: LineMode) => {
-    const plan = format.plan({ ...context, lines: fileLineSource(mode, !format.parallelSafe) });
+    // A grown file is read from its first new line: lines are numbered before the parse.
+    const plan = format.plan({ ...context, lines: fileLineSource(mode, !format.parallelSafe || growth !== undefined) });
     const params = { path: file.absolutePath, compression: facts.compression };
     if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
+    const parsed = normalizeSql(plan);
     // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
     // Only normalized, already redacted values are staged. With preserve_insertion_order the rows
     // keep the file's order, so rowid + 1 is the line number of plans parsed in parallel.
-    await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${normalizeSql(plan)}`, params);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`,
+      growth ? { ...params, first: firstLine } : params,
+    );
     if (mode === 'skip-bad-lines') {
-      await db.run(`INSERT INTO ingest_stage (line_no, reject_reason) SELECT line_no, reason FROM ingest_bad_lines`);
+      await db.run(`INSERT INTO ingest_stage (line_no, reject_reason) SELECT line_no, reason FROM ingest_bad_lines WHERE line_no >= $first`, {
+        first: firstLine,
+      });
     }
     const staged = `(SELECT * REPLACE (coalesce(line_no, rowid + 1) AS line_no) FROM ingest_stage)`;
     try {
       return await db.transaction(async () => {
         const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
+        if (growth) await recordGrowth(db, fileId, growth);
         await db.run(
           `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
            SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ${staged} WHERE reject_reason IS NULL`,
@@ -115,13 +130,14 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
           { fid: fileId },
         );
         const counts = (await db.one<{ lines: number; events: number; rejected: number; skipped: number; first_ts: string | null; last_ts: string | null }>(
-          `SELECT coalesce(max(line_no), 0)::BIGINT::DOUBLE AS lines,
+          `SELECT coalesce(max(line_no) - $first + 1, 0)::BIGINT::DOUBLE AS lines,
                   count(*) FILTER (WHERE reject_reason IS NULL)::DOUBLE AS events,
                   count(*) FILTER (WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip')::DOUBLE AS rejected,
                   count(*) FILTER (WHERE reject_reason = 'skip')::DOUBLE AS skipped,
                   strftime(min(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS first_ts,
                   strftime(max(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS last_ts
            FROM ${staged}`,
+          { first: firstLine },
         ))!;
         await db.run(
           `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
@@ -167,6 +183,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   return {
     ...base, status: 'ingested', logType, lines: counts.lines, events: counts.events, rejected: counts.rejected,
     skipped: counts.skipped, firstTs: counts.first_ts, lastTs: counts.last_ts, rejectedLines, coverage,
+    ...(growth ? { continues: growth.continuesPath, firstLine } : {}),
   };
 }
 

@@ -110,6 +110,11 @@ function subjectOf(f: FindingV1): { key: string; label: string } {
 const worstSeverity = (findings: FindingV1[]) =>
   SEVERITY_ORDER.find((s) => findings.some((f) => f.severity === s)) ?? 'info';
 
+const FINDING_GROUPS = [
+  { status: 'new', title: 'New' },
+  { status: 'ongoing', title: 'Ongoing' },
+] as const;
+
 /** Everything the templates show, derived from the report alone (renderers never query the store). */
 export function htmlView(report: ReportV1, hashes: { style: string; script: string }) {
   const findings = report.findings;
@@ -181,6 +186,13 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
     };
   });
 
+  // Cron runs over --db: findings by lifecycle status, the resolved ones listed apart. A one-shot
+  // scan has only new findings and shows no status headings.
+  const statusGroups = FINDING_GROUPS.map((g) => ({ ...g, findings: findingViews.filter((f) => (f.status ?? 'new') === g.status) }))
+    .filter((g) => g.findings.length > 0);
+  const resolved = (report.resolved ?? []).map((f) => ({ ...f, subjectLabel: subjectOf(f).label }));
+  const suppressed = report.suppressed && (report.suppressed.ignored.length > 0 || report.suppressed.baseline) ? report.suppressed : null;
+
   const ruleTitles = new Map(report.rules.map((r) => [r.id, r]));
   const rules = report.rules
     .map((r) => ({ ...r, n: report.summary.by_rule[r.id] ?? 0 }))
@@ -204,6 +216,10 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
     firedRules,
     findings: findingViews,
     hasFindings: findings.length > 0,
+    statusGroups,
+    showStatus: resolved.length > 0 || statusGroups.some((g) => g.status !== 'new'),
+    resolved,
+    suppressed,
     evidenceLimit,
     manyFindings: many,
     topSubjects: subjects.slice(0, TOP_SUBJECTS),

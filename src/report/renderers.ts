@@ -1,12 +1,16 @@
 // Output formats: one renderer per format, all starting from the schema_version 1 report.
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
 import { renderOcsf } from './ocsf.js';
 import type { ReportV1 } from './report-schema.js';
+import { renderSarif } from './sarif.js';
 
 export interface RenderOptions {
   /** csv: one row per evidence event instead of one per finding. */
   evidence?: boolean;
+  /** sarif: the directory the report's relative file paths are relative to (default: the working directory). */
+  cwd?: string;
 }
 
 export type Renderer = (report: ReportV1, options: RenderOptions) => Promise<string> | string;
@@ -16,6 +20,8 @@ export const RENDERERS = {
   html: renderHtml,
   csv: renderCsv,
   ocsf: renderOcsf,
+  sarif: renderSarif,
+  markdown: renderMarkdown,
 } satisfies Record<string, Renderer>;
 
 export type OutputFormat = keyof typeof RENDERERS;
@@ -27,8 +33,11 @@ export const OUTPUT_FILE_NAMES: Record<OutputFormat, string> = {
   html: 'report.html',
   csv: 'report.csv',
   ocsf: 'report.ocsf.jsonl',
+  sarif: 'report.sarif',
+  markdown: 'report.md',
 };
 
 export async function render(report: ReportV1, format: OutputFormat, options: RenderOptions = {}): Promise<string> {
-  return RENDERERS[format](report, options);
+  const renderer: Renderer = RENDERERS[format];
+  return renderer(report, options);
 }

@@ -74,6 +74,11 @@ export async function prepareScope(db: Database, scope: Scope): Promise<void> {
     FROM window_events e`);
 }
 
+/** How many events the rules read: every stored event within the window. */
+export async function countScopeEvents(db: Database): Promise<number> {
+  return (await db.one<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM scan_events`))!.n;
+}
+
 /**
  * After ingest, rule SQL (shipped or the user's) runs sandboxed: no file or network access, and
  * no setting can be changed back.

@@ -1,6 +1,7 @@
 export { BUILTIN_RULES_DIR, loadRuleFiles } from './catalog.js';
 export {
   compileRules,
+  countScopeEvents,
   EVIDENCE_LIMIT,
   findingId,
   lockDown,
@@ -33,3 +34,6 @@ export {
   type StatusCounts,
   type SubjectActivity,
 } from './activity.js';
+export { Baseline, BaselineEntry, createBaseline, DEFAULT_BASELINE_REASON, readBaseline, serializeBaseline } from './baseline.js';
+export { episodeGapMs, FINDING_STATUSES, trackFindings, type FindingStatus, type Lifecycle, type TrackedFinding } from './lifecycle.js';
+export { checkIgnores, ignoreMatches, suppress, type IgnoredFinding, type Suppression } from './suppression.js';

@@ -26,3 +26,15 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The same CLI in this process (main() is what bin/main.js runs): for tests that need neither
+ * another working directory nor another environment. Saves a Node start per run.
+ */
+export async function runMain(args: string[]): Promise<CliResult> {
+  const { main } = await import('../../src/cli/program.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}

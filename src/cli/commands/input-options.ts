@@ -1,0 +1,38 @@
+// The options that say what to scan and how, shared by `scan` and `baseline create`.
+import type { Argv } from 'yargs';
+import { parseTimeBound } from '../time-bounds.js';
+
+export function inputOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'log files or folders (.gz is read directly)' })
+    .option('db', { requiresArg: true, type: 'string', describe: 'DuckDB database file (default: in memory); kept from run to run, ingested incrementally' })
+    .option('config', { requiresArg: true, type: 'string', describe: 'config file (YAML or JSON)' })
+    .option('log-type', { requiresArg: true, type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
+    .option('log-pattern', { requiresArg: true, type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
+    .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
+    .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' });
+}
+
+interface InputArgs {
+  paths?: unknown;
+  db?: string;
+  config?: string;
+  'log-type'?: string;
+  'log-pattern'?: string;
+  since?: string;
+  until?: string;
+}
+
+/** What to scan, as runScan takes it; --since / --until are counted back from `now`. */
+export function scanInputs(args: InputArgs, now: Date) {
+  return {
+    paths: args.paths as string[],
+    db: args.db,
+    config: args.config,
+    logType: args['log-type'],
+    logPattern: args['log-pattern'],
+    since: args.since === undefined ? undefined : parseTimeBound(args.since, now, '--since'),
+    until: args.until === undefined ? undefined : parseTimeBound(args.until, now, '--until'),
+    now,
+  };
+}
