@@ -7,6 +7,8 @@ import { UserError, errorMessage, redactSecrets } from '../errors.js';
 import { FORMATS } from '../ingest/index.js';
 import { reportJsonSchema } from '../report/index.js';
 import { BUILTIN_RULES_DIR, loadRuleFiles, SEVERITIES } from '../rules/index.js';
+import { formatRuleList, formatRuleTests } from './rules-command.js';
+import { runRuleTests } from '../rules/rule-cases.js';
 import { writeFileAtomic } from './output.js';
 import { OUTPUT_FORMATS, runScan, type FailOn, type OutputFormat } from './scan.js';
 
@@ -47,7 +49,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             default: 'never' as FailOn,
             describe: 'exit 1 when a finding at or above this severity remains',
           })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' })
+          .option('rules', { type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' }),
       async (args) => {
         const outcome = await runScan({
           paths: args.paths as string[],
@@ -57,6 +60,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           logType: args['log-type'],
           logPattern: args['log-pattern'],
           failOn: args['fail-on'],
+          ruleDirs: args.rules ?? [],
           version: VERSION,
         });
         if (args.output) await writeFileAtomic(args.output, outcome.rendered);
@@ -75,14 +79,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         );
       }
     })
-    .command('rules', 'list the detection rules', (y) =>
-      y.command('list', 'id, severity, title and params of each rule', {}, async () => {
-        for (const rule of await loadRuleFiles([BUILTIN_RULES_DIR])) {
-          const m = rule.metadata;
-          const params = Object.entries(m.params).map(([k, p]) => `${k}=${Array.isArray(p.default) ? p.default.join(',') : p.default}`);
-          io.stdout(`${m.id.padEnd(22)} ${m.severity.padEnd(8)} ${m.title}${params.length ? `\n${' '.repeat(32)}${params.join('  ')}` : ''}\n`);
-        }
-      }).demandCommand(1, 'say which: apiaudit rules list'),
+    .command('rules', 'list or test detection rules', (y) =>
+      y
+        .command(
+          'list',
+          'id, severity, title and params (with defaults) of each rule',
+          (yy) => yy.option('rules', { type: 'string', array: true, describe: 'also list the rules of this folder; repeatable' }),
+          async (args) => {
+            io.stdout(formatRuleList(await loadRuleFiles([BUILTIN_RULES_DIR, ...(args.rules ?? [])])));
+          },
+        )
+        .command(
+          'test [dir]',
+          "run each rule's cases (<id>.cases.yaml next to <id>.sql); exit 1 if any fails",
+          (yy) => yy.positional('dir', { type: 'string', describe: 'rules folder (default: the shipped rules)' }),
+          async (args) => {
+            const results = await runRuleTests(args.dir ?? BUILTIN_RULES_DIR);
+            const { text, failed } = formatRuleTests(results);
+            io.stdout(text);
+            exitCode = failed ? 1 : 0;
+          },
+        )
+        .demandCommand(1, 'say which: apiaudit rules list | apiaudit rules test [dir]'),
     )
     .command('schema', 'print the JSON Schema of the JSON report (schema_version 1)', {}, () => {
       io.stdout(`${JSON.stringify(reportJsonSchema(), null, 2)}\n`);

@@ -11,6 +11,7 @@ import {
   lockDown,
   prepareScope,
   runRules,
+  scopeFromConfig,
   severityRank,
   type Severity,
 } from '../rules/index.js';
@@ -28,6 +29,8 @@ export interface ScanOptions {
   logType?: string;
   logPattern?: string;
   failOn: FailOn;
+  /** Folders of the user's own rules, run with the shipped ones (same sandbox). */
+  ruleDirs?: string[];
   version: string;
   cwd?: string;
   now?: Date;
@@ -58,15 +61,15 @@ export function formatChooser(config: Config, flags: FormatChoice): (file: Input
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const config = await loadConfig(options.config);
   const files = await expandInputs(options.paths, options.cwd);
-  const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR]);
+  const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
       formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern }),
     });
-    await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths });
-    const rules = await compileRules(db, ruleFiles, config);
+    const scope = await prepareScope(db, scopeFromConfig(config));
     await lockDown(db);
+    const rules = await compileRules(db, ruleFiles, config);
     const findings = await runRules(db, rules);
     const report = buildReport({
       version: options.version,
@@ -74,6 +77,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       inputs,
       rules: rules.map((r) => r.rule),
       findings,
+      scope,
     });
     const rendered = options.format === 'html' ? await renderHtml(report) : renderJson(report);
 

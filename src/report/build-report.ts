@@ -1,6 +1,6 @@
 // Findings + ingest results → the schema_version 1 report object every renderer starts from.
 import type { IngestResult } from '../ingest/index.js';
-import { SEVERITIES, type Finding, type RuleFile } from '../rules/index.js';
+import { SEVERITIES, type Finding, type RuleFile, type ScopeSummary } from '../rules/index.js';
 import { ReportV1, type FindingV1, type InputV1 } from './report-schema.js';
 
 export const TOOL_NAME = 'apiaudit';
@@ -11,6 +11,8 @@ export interface ReportInput {
   inputs: IngestResult[];
   rules: RuleFile[];
   findings: Finding[];
+  /** What the scope excluded (the allow-list); reported even when nothing matched. */
+  scope?: ScopeSummary;
 }
 
 function toInput(result: IngestResult): InputV1 {
@@ -86,6 +88,7 @@ export function buildReport(input: ReportInput): ReportV1 {
       last_ts: times('last_ts').at(-1) ?? null,
     },
     findings,
+    allowlist: (input.scope?.allowlist ?? []).map((e) => ({ kind: e.kind, value: e.value, reason: e.reason, rules: e.rules, events: e.events })),
   };
   // The contract is checked on every run, not only in tests: a renderer never sees a bad report.
   return ReportV1.parse(report);

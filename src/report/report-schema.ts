@@ -63,6 +63,15 @@ export const InputV1 = z.object({
   error: z.string().nullable(),
 });
 
+/** An explicit allow-list entry from the config and how many events in scope it matched. */
+export const AllowlistV1 = z.object({
+  kind: z.enum(['client_ip', 'credential', 'principal', 'path']),
+  value: z.string(),
+  reason: z.string(),
+  rules: z.array(z.string()).nullable(),
+  events: z.number().int().nonnegative(),
+});
+
 export const ReportV1 = z.object({
   schema_version: z.literal(1),
   tool: z.object({ name: z.literal('apiaudit'), version: z.string() }),
@@ -80,6 +89,8 @@ export const ReportV1 = z.object({
     last_ts: Timestamp.nullable(),
   }),
   findings: z.array(FindingV1),
+  /** Added to schema_version 1 (absent from earlier reports); empty when the config has no allow-list. */
+  allowlist: z.array(AllowlistV1).optional(),
 });
 
 export type ReportV1 = z.infer<typeof ReportV1>;

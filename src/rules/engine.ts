@@ -2,21 +2,52 @@
 // rule, subject and episode, with counts, the first evidence rows and a stable id.
 import { createHash } from 'node:crypto';
 import { listValue, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
-import type { Config } from '../config/index.js';
+import { ALLOW_KINDS, parseCidr, type Config } from '../config/index.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import type { Evidence, Finding, SubjectKind } from './finding.js';
 import { severityRank, type ParamType, type RuleFile } from './rule-file.js';
+import { installRuleMacros } from './sql-macros.js';
 
 export const EVIDENCE_LIMIT = 20;
 const REQUIRED_COLUMNS = ['subject_kind', 'subject', 'file_id', 'line_no'];
 const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 
+export interface AllowlistEntry {
+  kind: (typeof ALLOW_KINDS)[number];
+  /** As written in the config (an address or CIDR, a fingerprint, a user name, a path glob). */
+  value: string;
+  reason: string;
+  /** The rules it applies to; null = every rule. */
+  rules: string[] | null;
+}
+
 export interface Scope {
   publicPaths: string[];
   loginPaths: string[];
+  monitorPaths: string[];
+  monitorUserAgents: string[];
+  allowlist: AllowlistEntry[];
   since?: Date;
   until?: Date;
+}
+
+/** What the scope excluded, for the report: each allow-list entry and the events it matched. */
+export interface ScopeSummary {
+  allowlist: Array<AllowlistEntry & { events: number }>;
+}
+
+export function scopeFromConfig(config: Config): Scope {
+  return {
+    publicPaths: config.public_paths,
+    loginPaths: config.login_paths,
+    monitorPaths: config.monitors.paths,
+    monitorUserAgents: config.monitors.user_agents,
+    allowlist: config.allowlist.map((entry) => {
+      const kind = ALLOW_KINDS.find((k) => entry[k] !== undefined)!;
+      return { kind, value: entry[kind]!, reason: entry.reason, rules: entry.rules ?? null };
+    }),
+  };
 }
 
 export interface CompiledRule {
@@ -43,15 +74,39 @@ export function pathPatternToLike(pattern: string): string {
   return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
 }
 
+/** An event matches an allow-list entry (e: scope event, a: scope_allowlist row). */
+const ALLOW_MATCH = `(
+  (a.kind = 'client_ip' AND starts_with(aa_ip_bits(e.client_ip), a.pattern))
+  OR (a.kind = 'credential' AND e.credential_fingerprint = a.value)
+  OR (a.kind = 'principal' AND e.principal = a.value)
+  OR (a.kind = 'path' AND e.path ILIKE a.pattern ESCAPE '\\'))`;
+
 /**
- * The `scan_events` view every rule reads: the events in the time window, with is_public and
- * is_login resolved from the configured path patterns (bound values, never SQL text).
+ * Materializes `scope_events`: the events in the time window plus what every rule needs to know
+ * about them, resolved once (rules read it through the `scan_events` view, see useRuleScope):
+ *   is_public, is_login      the path matches public_paths / login_paths
+ *   is_static                a static asset (by extension)
+ *   is_monitor               a health check or uptime monitor (monitors.paths / monitors.user_agents)
+ *   is_health_path           the path is one of monitors.paths
+ *   is_auth_challenge        a 401 that is part of an authentication handshake, not a failure: IIS
+ *                            401.2, or an anonymous request answered 401 and retried with a
+ *                            credential by the same client on the same path within 10 seconds
+ *                            (WWW-Authenticate: Basic, Digest, NTLM, Negotiate)
+ *   route                    the route template (aa_route: numeric and UUID segments normalised)
+ *   network                  the client's /16 (IPv4) or /48 (IPv6) network (aa_network)
+ *   logs_credential          the event's file shows credentials (at least one request in it carried
+ *                            an Authorization or API-key header): "no credential" means anonymous
+ *   allowlisted_for          rule ids (or '*') of the allow-list entries the event matches
+ * Path patterns and allow-list values are bound values, never SQL text.
  */
-export async function prepareScope(db: Database, scope: Scope): Promise<void> {
+export async function prepareScope(db: Database, scope: Scope): Promise<ScopeSummary> {
+  await installRuleMacros(db);
   await db.run(`CREATE OR REPLACE TEMP TABLE scope_paths (kind VARCHAR, pattern VARCHAR)`);
   const patterns = [
     ...scope.publicPaths.map((p) => ['public', p] as const),
     ...scope.loginPaths.map((p) => ['login', p] as const),
+    ...scope.monitorPaths.map((p) => ['monitor', p] as const),
+    ...scope.monitorUserAgents.map((p) => ['monitor_agent', p] as const),
   ];
   for (const [kind, pattern] of patterns) {
     await db.run(`INSERT INTO scope_paths VALUES ($kind, $pattern)`, { kind, pattern: pathPatternToLike(pattern) });
@@ -61,22 +116,91 @@ export async function prepareScope(db: Database, scope: Scope): Promise<void> {
     since: scope.since ? scope.since.toISOString() : null,
     until: scope.until ? scope.until.toISOString() : null,
   });
+  await db.run(`CREATE OR REPLACE TEMP TABLE scope_allowlist (entry INTEGER, kind VARCHAR, value VARCHAR, pattern VARCHAR, rules VARCHAR[])`);
+  for (const [index, entry] of scope.allowlist.entries()) {
+    const cidr = entry.kind === 'client_ip' ? parseCidr(entry.value) : null;
+    await db.run(
+      `INSERT INTO scope_allowlist VALUES ($entry, $kind, $value,
+         CASE $kind WHEN 'client_ip' THEN left(aa_ip_bits($address), 2 + $prefix) WHEN 'path' THEN $like END, $rules)`,
+      {
+        entry: index,
+        kind: entry.kind,
+        value: entry.value,
+        address: cidr?.address ?? null,
+        prefix: cidr?.prefix ?? 0,
+        like: entry.kind === 'path' ? pathPatternToLike(entry.value) : null,
+        rules: listValue(entry.rules ?? ['*']),
+      },
+    );
+  }
+  const pathMatch = (kind: string, column: string) =>
+    `EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = '${kind}' AND e.${column} ILIKE p.pattern ESCAPE '\\')`;
+  const allowlisted = scope.allowlist.length
+    ? `(SELECT list(DISTINCT r ORDER BY r) FROM scope_allowlist a, unnest(a.rules) AS u(r) WHERE ${ALLOW_MATCH})`
+    : 'NULL::VARCHAR[]';
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_events AS
+    WITH credential_files AS (
+      SELECT file_id, bool_or(credential_source = 'header') AS logs_credential FROM events GROUP BY file_id
+    ),
+    classified AS (
+      SELECT e.*,
+        ${pathMatch('public', 'path')} AS is_public,
+        ${pathMatch('login', 'path')} AS is_login,
+        ${pathMatch('monitor', 'path')} AS is_health_path,
+        ${pathMatch('monitor_agent', 'user_agent')} AS aa_monitor_agent,
+        aa_is_static(e.path) AS is_static,
+        aa_route(e.path) AS route,
+        aa_network(e.client_ip) AS network,
+        coalesce(f.logs_credential, false) AS logs_credential,
+        lead(e.credential_kind) OVER retry AS aa_next_credential_kind,
+        lead(e.ts) OVER retry AS aa_next_ts,
+        ${allowlisted} AS allowlisted_for
+      FROM events e
+      JOIN scope_window w ON (w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)
+      LEFT JOIN credential_files f ON f.file_id = e.file_id
+      WINDOW retry AS (PARTITION BY e.client_ip, e.path ORDER BY e.ts, e.file_id, e.line_no)
+    )
+    SELECT * EXCLUDE (aa_monitor_agent, aa_next_credential_kind, aa_next_ts),
+      coalesce(status = 401 AND (
+        coalesce(status_detail, '') LIKE '401.2%'
+        OR (credential_kind = 'none' AND aa_next_credential_kind <> 'none' AND aa_next_ts - ts <= INTERVAL 10 SECONDS)
+      ), false) AS is_auth_challenge,
+      is_health_path OR aa_monitor_agent AS is_monitor
+    FROM classified`);
+  const usage = await db.all<{ entry: number; events: number }>(
+    `SELECT a.entry, count(e.line_no)::INTEGER AS events
+     FROM scope_allowlist a LEFT JOIN scope_events e ON ${ALLOW_MATCH} GROUP BY a.entry ORDER BY a.entry`,
+  );
+  await useRuleScope(db, null);
+  return { allowlist: scope.allowlist.map((entry, i) => ({ ...entry, events: usage.find((u) => u.entry === i)?.events ?? 0 })) };
+}
+
+/** Points the `scan_events` view at the scope as one rule sees it: without what the allow-list excludes for it. */
+export async function useRuleScope(db: Database, ruleId: string | null): Promise<void> {
+  const ids = ruleId === null ? `['*']` : `['*', '${ruleId.replace(/'/g, "''")}']`;
   await db.run(`
     CREATE OR REPLACE TEMP VIEW scan_events AS
-    SELECT e.*,
-      EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = 'public' AND e.path ILIKE p.pattern ESCAPE '\\') AS is_public,
-      EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = 'login' AND e.path ILIKE p.pattern ESCAPE '\\') AS is_login
-    FROM events e, scope_window w
-    WHERE (w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)`);
+    SELECT * EXCLUDE (allowlisted_for) FROM scope_events
+    WHERE allowlisted_for IS NULL OR NOT list_has_any(allowlisted_for, ${ids})`);
 }
 
 /**
- * After ingest, rule SQL (shipped or the user's) runs sandboxed: no file or network access, and
- * no setting can be changed back.
+ * Rule SQL (shipped or the user's) runs sandboxed: call this after ingest and prepareScope and
+ * before any rule is compiled. No file or network access, and no setting can be changed back.
  */
 export async function lockDown(db: Database): Promise<void> {
   await db.run(`SET enable_external_access = false`);
   await db.run(`SET lock_configuration = true`);
+}
+
+/** A rule that failed to compile or run, with a hint when the sandbox refused it. */
+function ruleError(rule: RuleFile, error: unknown, prefix = ''): UserError {
+  if (error instanceof UserError) return error;
+  const text = errorMessage(error).split('\n')[0];
+  const refused = /Permission Error|disabled by configuration|configuration has been locked/i.test(text ?? '');
+  const hint = refused ? 'refused by the sandbox (rule SQL cannot read or write files, attach databases or change settings): ' : '';
+  return new UserError('rule', `${prefix}${rule.file}: ${hint}${text}`);
 }
 
 async function typed(db: Database, value: unknown, type: ParamType, where: string): Promise<DuckDBValue> {
@@ -91,10 +215,21 @@ async function typed(db: Database, value: unknown, type: ParamType, where: strin
   }
 }
 
+/**
+ * Types each rule's params (config values over defaults) and checks its SQL: exactly one
+ * statement, declared params only, the required columns. Call after lockDown: the check runs the
+ * rule's SQL (LIMIT 0), and nothing of a rule may run outside the sandbox.
+ */
 export async function compileRules(db: Database, rules: RuleFile[], config: Config): Promise<CompiledRule[]> {
   const known = new Set(rules.map((r) => r.metadata.id));
+  const knownList = () => [...known].join(', ');
   for (const id of Object.keys(config.rules)) {
-    if (!known.has(id)) throw new UserError('config', `rules.${id}: no such rule (known: ${[...known].join(', ')})`);
+    if (!known.has(id)) throw new UserError('config', `rules.${id}: no such rule (known: ${knownList()})`);
+  }
+  for (const [index, entry] of config.allowlist.entries()) {
+    for (const id of entry.rules ?? []) {
+      if (!known.has(id)) throw new UserError('config', `allowlist.${index}.rules: no such rule "${id}" (known: ${knownList()})`);
+    }
   }
   const compiled: CompiledRule[] = [];
   for (const rule of rules) {
@@ -105,6 +240,7 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
     const paramText: Record<string, string> = {};
     for (const [name, spec] of Object.entries(specs)) {
       const value = name in settings ? settings[name] : spec.default;
+      if (value === undefined) throw new UserError('rule', `${rule.file}: params.${name}: its default_file was not loaded`);
       paramText[name] = Array.isArray(value) ? value.join(', ') : String(value);
       params[name] = await typed(db, value, spec.type, name in settings ? `rules.${id}.${name}` : `${rule.file}: params.${name}.default`);
     }
@@ -118,6 +254,9 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
 
     let columns: string[];
     try {
+      const statements = await db.connection.extractStatements(rule.sql);
+      if (statements.count !== 1) throw new UserError('rule', `${rule.file}: the rule body must be exactly one SELECT statement (found ${statements.count})`);
+      await useRuleScope(db, id);
       const prepared = await db.connection.prepare(rule.sql);
       for (let i = 1; i <= prepared.parameterCount; i++) {
         const name = prepared.parameterName(i);
@@ -130,8 +269,7 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
       columns = (await probe.runAndReadAll()).columnNames();
       probe.destroySync();
     } catch (error) {
-      if (error instanceof UserError) throw error;
-      throw new UserError('rule', `${rule.file}: ${errorMessage(error).split('\n')[0]}`);
+      throw ruleError(rule, error);
     }
     const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
     if (missing.length) throw new UserError('rule', `${rule.file}: the SELECT must return ${missing.join(', ')}`);
@@ -177,6 +315,7 @@ SELECT
   strftime(max(r.ts), ${ISO}) AS last_seen,
   count(*)::INTEGER AS event_count,
   count(DISTINCT r.path)::INTEGER AS distinct_paths,
+  count(DISTINCT r.principal)::INTEGER AS distinct_principals,
   mode(r.credential_fingerprint) AS credential_fingerprint,
   mode(r.principal) AS principal,
   mode(r.client_ip) AS client_ip,
@@ -198,6 +337,7 @@ interface FindingRow {
   last_seen: string;
   event_count: number;
   distinct_paths: number;
+  distinct_principals: number;
   credential_fingerprint: string | null;
   principal: string | null;
   client_ip: string | null;
@@ -222,12 +362,13 @@ export async function runRule(db: Database, compiled: CompiledRule): Promise<Fin
   const { metadata } = compiled.rule;
   let rows: FindingRow[];
   try {
+    await useRuleScope(db, metadata.id);
     const prepared = await db.connection.prepare(findingSql(compiled));
     prepared.bind(usedParams(prepared, { ...compiled.params, apiaudit_episode_gap: compiled.episodeGap }));
     rows = (await prepared.runAndReadAll()).getRowObjectsJson() as unknown as FindingRow[];
     prepared.destroySync();
   } catch (error) {
-    throw new UserError('rule', `rule ${metadata.id} (${compiled.rule.file}) failed: ${errorMessage(error).split('\n')[0]}`);
+    throw ruleError(compiled.rule, error, `rule ${metadata.id} failed: `);
   }
   const paramText = Object.fromEntries(Object.entries(compiled.paramText).map(([k, v]) => [`param.${k}`, v]));
   return rows.map((row) => {

@@ -1,0 +1,97 @@
+// SQL macros of the rules layer, installed before rules run (and before the sandbox is locked).
+// Shipped and user rules may call them; README "Writing a rule" documents them.
+import type { Database } from '../store/index.js';
+
+/** File extensions of static assets: never probes, scrapes or protected resources (CrowdSec static_ressource). */
+export const STATIC_EXTENSIONS = [
+  'css', 'js', 'mjs', 'map', 'png', 'jpg', 'jpeg', 'gif', 'svg', 'ico', 'webp', 'avif', 'bmp',
+  'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp4', 'webm', 'mp3',
+];
+
+const UUID_RE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+const MACROS = String.raw`
+-- aa_window_members(rel, win): the rows of the relation named rel (a CTE or table) that lie inside
+-- some sliding window of length win whose last row has qualifies = true. rel needs the columns
+-- subject_kind, subject, ts and qualifies. Count per window with
+--   count(...) OVER (PARTITION BY subject_kind, subject ORDER BY ts RANGE BETWEEN win PRECEDING AND CURRENT ROW)
+-- and set qualifies from it; this returns every row of every window that reached the threshold,
+-- not just the row that crossed it (so the evidence is the whole burst).
+CREATE OR REPLACE TEMP MACRO aa_window_members(rel, win) AS TABLE
+  SELECT * EXCLUDE (aa_qualifying_end)
+  FROM (
+    SELECT *,
+      max(CASE WHEN qualifies THEN ts END)
+        OVER (PARTITION BY subject_kind, subject ORDER BY ts RANGE BETWEEN CURRENT ROW AND win FOLLOWING) AS aa_qualifying_end
+    FROM query_table(rel)
+  )
+  WHERE aa_qualifying_end IS NOT NULL;
+
+-- aa_route(path): the route template: numeric segments become {id}, UUID segments {uuid}
+-- (/api/Orders/1001/items → /api/Orders/{id}/items).
+CREATE OR REPLACE TEMP MACRO aa_route(p) AS
+  CASE WHEN p IS NULL THEN NULL
+       WHEN NOT regexp_matches(p, '/[0-9]|/[0-9a-fA-F]{8}-') THEN p
+       ELSE array_to_string(list_transform(string_split(p, '/'), s ->
+              CASE WHEN regexp_full_match(s, '[0-9]+') THEN '{id}'
+                   WHEN regexp_full_match(s, '${UUID_RE}') THEN '{uuid}'
+                   ELSE s END), '/')
+  END;
+
+-- aa_last_id(path): the value of the last numeric path segment, as BIGINT (NULL if none).
+CREATE OR REPLACE TEMP MACRO aa_last_id(p) AS
+  TRY_CAST(nullif(regexp_extract(p, '^.*/([0-9]{1,18})(/|$)', 1), '') AS BIGINT);
+
+CREATE OR REPLACE TEMP MACRO aa_is_static(p) AS
+  coalesce(regexp_matches(lower(p), '\.(${STATIC_EXTENSIONS.join('|')})$'), false);
+
+-- A glob (* matches anything, everything else literal) as an ILIKE pattern with ESCAPE '\'.
+CREATE OR REPLACE TEMP MACRO aa_glob_like(g) AS
+  replace(replace(replace(replace(g, '\', '\\'), '%', '\%'), '_', '\_'), '*', '%');
+
+-- aa_ip_bits(ip): '4:' or '6:' followed by the address as a string of 32 or 128 bits; NULL when
+-- ip is not an address. IPv4-mapped IPv6 (::ffff:a.b.c.d) is IPv4.
+CREATE OR REPLACE TEMP MACRO aa_ip4_bits(ip) AS
+  CASE WHEN regexp_full_match(ip, '[0-9]{1,3}(\.[0-9]{1,3}){3}') THEN
+    nullif(list_aggregate(list_transform(string_split(ip, '.'), o -> lpad(bin(TRY_CAST(o AS UTINYINT)), 8, '0')), 'string_agg', ''), '')
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_ip6_groups(ip) AS
+  CASE WHEN contains(ip, '::') THEN
+    list_concat(
+      list_filter(string_split(split_part(ip, '::', 1), ':'), g -> g <> ''),
+      list_transform(range(8 - len(list_filter(string_split(split_part(ip, '::', 1), ':'), g -> g <> ''))
+                             - len(list_filter(string_split(split_part(ip, '::', 2), ':'), g -> g <> ''))), z -> '0'),
+      list_filter(string_split(split_part(ip, '::', 2), ':'), g -> g <> ''))
+  ELSE string_split(ip, ':') END;
+
+CREATE OR REPLACE TEMP MACRO aa_ip_clean(address) AS lower(regexp_replace(trim(address), '%.*$', ''));
+
+CREATE OR REPLACE TEMP MACRO aa_ip_bits_clean(ip) AS
+  CASE
+    WHEN ip IS NULL THEN NULL
+    WHEN regexp_full_match(ip, '(::ffff:)?[0-9]{1,3}(\.[0-9]{1,3}){3}') THEN
+      CASE WHEN length(aa_ip4_bits(regexp_replace(ip, '^::ffff:', ''))) = 32 THEN '4:' || aa_ip4_bits(regexp_replace(ip, '^::ffff:', '')) END
+    WHEN regexp_full_match(ip, '[0-9a-f:]+') AND contains(ip, ':') AND NOT regexp_matches(ip, '::.*::') AND len(aa_ip6_groups(ip)) = 8
+         AND list_bool_and(list_transform(aa_ip6_groups(ip), g -> length(g) BETWEEN 1 AND 4)) THEN
+      '6:' || list_aggregate(list_transform(aa_ip6_groups(ip), g -> lpad(bin(TRY_CAST('0x' || g AS USMALLINT)), 16, '0')), 'string_agg', '')
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_ip_bits(address) AS aa_ip_bits_clean(aa_ip_clean(address));
+
+-- aa_network(ip): the client's network, /16 for IPv4 and /48 for IPv6 ('198.51.0.0/16',
+-- '2001:db8:1::/48'); the address itself when it cannot be parsed.
+CREATE OR REPLACE TEMP MACRO aa_network(address) AS
+  CASE WHEN address IS NULL THEN NULL
+       WHEN starts_with(aa_ip_bits(address), '4:') THEN
+         array_to_string(string_split(regexp_replace(aa_ip_clean(address), '^::ffff:', ''), '.')[1:2], '.') || '.0.0/16'
+       WHEN starts_with(aa_ip_bits(address), '6:') THEN
+         array_to_string(list_transform(aa_ip6_groups(aa_ip_clean(address))[1:3],
+                                        g -> ltrim(g, '0') || CASE WHEN ltrim(g, '0') = '' THEN '0' ELSE '' END), ':') || '::/48'
+       ELSE address
+  END;
+`;
+
+export async function installRuleMacros(db: Database): Promise<void> {
+  await db.run(MACROS);
+}
