@@ -7,7 +7,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import type { Evidence, Finding, SubjectKind } from './finding.js';
 import { severityRank, type ParamType, type RuleFile } from './rule-file.js';
-import { installRuleMacros } from './sql-macros.js';
+import { installRuleMacros, installScanMacros } from './sql-macros.js';
 
 export const EVIDENCE_LIMIT = 20;
 const REQUIRED_COLUMNS = ['subject_kind', 'subject', 'file_id', 'line_no'];
@@ -173,6 +173,7 @@ export async function prepareScope(db: Database, scope: Scope): Promise<ScopeSum
      FROM scope_allowlist a LEFT JOIN scope_events e ON ${ALLOW_MATCH} GROUP BY a.entry ORDER BY a.entry`,
   );
   await useRuleScope(db, null);
+  await installScanMacros(db);
   return { allowlist: scope.allowlist.map((entry, i) => ({ ...entry, events: usage.find((u) => u.entry === i)?.events ?? 0 })) };
 }
 

@@ -92,6 +92,29 @@ CREATE OR REPLACE TEMP MACRO aa_network(address) AS
   END;
 `;
 
+/** Macros over the scan_events view: installed once it exists (they read it as each rule sees it). */
+const SCAN_MACROS = String.raw`
+-- aa_named_login_failures(win): failed logins whose user name is in the log, keyed on the client
+-- address (subject_kind 'client_ip', subject = client_ip; columns principal, file_id, line_no, ts).
+-- A failure is a 401/403 on a login route that is not an OPTIONS preflight or an authentication
+-- challenge. User names that logged in successfully from the same address within win before or
+-- after are left out: people mistype behind a shared address and then get in.
+CREATE OR REPLACE TEMP MACRO aa_named_login_failures(win) AS TABLE
+  SELECT 'client_ip' AS subject_kind, client_ip AS subject, principal, file_id, line_no, ts
+  FROM (
+    SELECT *,
+      bool_or(status BETWEEN 200 AND 299) OVER (PARTITION BY client_ip, principal ORDER BY ts
+                                                RANGE BETWEEN win PRECEDING AND win FOLLOWING) AS aa_user_got_in
+    FROM scan_events
+    WHERE is_login AND method IS DISTINCT FROM 'OPTIONS' AND principal IS NOT NULL AND client_ip IS NOT NULL
+  )
+  WHERE status IN (401, 403) AND NOT is_auth_challenge AND NOT aa_user_got_in;
+`;
+
 export async function installRuleMacros(db: Database): Promise<void> {
   await db.run(MACROS);
+}
+
+export async function installScanMacros(db: Database): Promise<void> {
+  await db.run(SCAN_MACROS);
 }
