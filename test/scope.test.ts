@@ -62,6 +62,7 @@ describe('false-positive guards in scan_events', () => {
       { ts: '2026-01-05 09:03:00', ip: '10.0.3.9', path: '/healthz', ua: 'kube-probe/1.31' },
       { ts: '2026-01-05 09:03:00', ip: '10.0.3.9', path: '/api/status', ua: 'kube-probe/1.31' },
       { ts: '2026-01-05 09:03:00', ip: '2001:db8:7:1::5', path: '/api/Customers/17/Orders/123e4567-e89b-12d3-a456-426614174000' },
+      { ts: '2026-01-05 09:03:00', ip: '192.0.2.44', path: '/api/Orders/10;.css' },
       { file: 2, ts: '2026-01-05 09:04:00', ip: '198.51.100.4', path: '/other-file' },
     ]);
     await prepareScope(db, scopeFromConfig(parseConfig({}, 'test')));
@@ -80,7 +81,8 @@ describe('false-positive guards in scan_events', () => {
 
   it('marks static assets, health checks and monitors', async () => {
     expect(await column(db, 'is_static', `path = '/assets/app.4f2a.JS'`)).toBe(true);
-    expect(await column(db, 'is_static', `path = '/reports'`)).toBe(false);
+    expect(await column(db, 'is_static', `path = '/reports' LIMIT 1`)).toBe(false);
+    expect(await column(db, 'is_static', `path = '/api/Orders/10;.css'`)).toBe(false);
     expect(await column(db, 'is_health_path', `path = '/healthz'`)).toBe(true);
     expect(await column(db, 'is_monitor', `path = '/api/status'`)).toBe(true);
     expect(await column(db, 'is_health_path', `path = '/api/status'`)).toBe(false);
@@ -89,6 +91,7 @@ describe('false-positive guards in scan_events', () => {
 
   it('derives route templates and client networks', async () => {
     expect(await column(db, 'route', `client_ip = '2001:db8:7:1::5'`)).toBe('/api/Customers/{id}/Orders/{uuid}');
+    expect(await column(db, 'route', `client_ip = '192.0.2.44'`)).toBe('/api/Orders/{id}');
     expect(await column(db, 'network', `client_ip = '2001:db8:7:1::5'`)).toBe('2001:db8:7::/48');
     expect(await column(db, 'network', `client_ip = '10.0.3.9' LIMIT 1`)).toBe('10.0.0.0/16');
   });

@@ -1,7 +1,7 @@
 // Runs SQL rules over the events in scope and turns their evidence rows into findings: one per
 // rule, subject and episode, with counts, the first evidence rows and a stable id.
 import { createHash } from 'node:crypto';
-import { listValue, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { ALLOW_KINDS, parseCidr, type Config } from '../config/index.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
@@ -54,6 +54,8 @@ export interface CompiledRule {
   rule: RuleFile;
   /** Param values, already typed by DuckDB (so a bad config value fails here, naming the key). */
   params: Record<string, DuckDBValue>;
+  /** Bind types of params whose type a value does not carry (empty lists). */
+  paramTypes: Record<string, DuckDBType>;
   /** The same values as written in the config or the rule, for messages ("10 minutes", not "00:10:00"). */
   paramText: Record<string, string>;
   episodeGap: DuckDBValue;
@@ -204,10 +206,14 @@ function ruleError(rule: RuleFile, error: unknown, prefix = ''): UserError {
   return new UserError('rule', `${prefix}${rule.file}: ${hint}${text}`);
 }
 
+/** Bind types that cannot be inferred from a value (an empty list). */
+const BIND_TYPE: Partial<Record<ParamType, DuckDBType>> = { string_list: LIST(VARCHAR) };
+
 async function typed(db: Database, value: unknown, type: ParamType, where: string): Promise<DuckDBValue> {
   const input = Array.isArray(value) ? listValue(value.map(String)) : (value as DuckDBValue);
+  const bindType = BIND_TYPE[type];
   try {
-    const reader = await db.connection.runAndReadAll(`SELECT $v::${CAST[type]} AS v`, { v: input });
+    const reader = await db.connection.runAndReadAll(`SELECT $v::${CAST[type]} AS v`, { v: input }, bindType ? { v: bindType } : undefined);
     const out = reader.getRows()[0]?.[0];
     if (out === null || out === undefined) throw new Error('null');
     return out;
@@ -238,12 +244,15 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
     const settings = config.rules[id] ?? {};
     if (settings.enabled === false) continue;
     const params: Record<string, DuckDBValue> = {};
+    const paramTypes: Record<string, DuckDBType> = {};
     const paramText: Record<string, string> = {};
     for (const [name, spec] of Object.entries(specs)) {
       const value = name in settings ? settings[name] : spec.default;
       if (value === undefined) throw new UserError('rule', `${rule.file}: params.${name}: its default_file was not loaded`);
       paramText[name] = Array.isArray(value) ? value.join(', ') : String(value);
       params[name] = await typed(db, value, spec.type, name in settings ? `rules.${id}.${name}` : `${rule.file}: params.${name}.default`);
+      const bindType = BIND_TYPE[spec.type];
+      if (bindType) paramTypes[name] = bindType;
     }
     for (const key of Object.keys(settings)) {
       if (key !== 'enabled' && !(key in specs)) {
@@ -266,7 +275,7 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
       prepared.destroySync();
       // Result columns are only known once parameter types are (an interval in a window frame).
       const probe = await db.connection.prepare(`SELECT * FROM (${rule.sql}) AS rule_output LIMIT 0`);
-      probe.bind(usedParams(probe, params));
+      probe.bind(...usedParams(probe, params, paramTypes));
       columns = (await probe.runAndReadAll()).columnNames();
       probe.destroySync();
     } catch (error) {
@@ -274,19 +283,25 @@ export async function compileRules(db: Database, rules: RuleFile[], config: Conf
     }
     const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
     if (missing.length) throw new UserError('rule', `${rule.file}: the SELECT must return ${missing.join(', ')}`);
-    compiled.push({ rule, params, paramText, episodeGap, hasDetail: columns.includes('detail') });
+    compiled.push({ rule, params, paramTypes, paramText, episodeGap, hasDetail: columns.includes('detail') });
   }
   return compiled;
 }
 
-/** Only the parameters a statement uses may be bound. */
-function usedParams(prepared: DuckDBPreparedStatement, values: Record<string, DuckDBValue>): Record<string, DuckDBValue> {
+/** Only the parameters a statement uses may be bound; returns bind()'s values and types. */
+function usedParams(
+  prepared: DuckDBPreparedStatement,
+  values: Record<string, DuckDBValue>,
+  types: Record<string, DuckDBType> = {},
+): [Record<string, DuckDBValue>, Record<string, DuckDBType>] {
   const out: Record<string, DuckDBValue> = {};
+  const outTypes: Record<string, DuckDBType> = {};
   for (let i = 1; i <= prepared.parameterCount; i++) {
     const name = prepared.parameterName(i);
     out[name] = values[name]!;
+    if (types[name]) outTypes[name] = types[name];
   }
-  return out;
+  return [out, outTypes];
 }
 
 function findingSql(rule: CompiledRule): string {
@@ -365,7 +380,7 @@ export async function runRule(db: Database, compiled: CompiledRule): Promise<Fin
   try {
     await useRuleScope(db, metadata.id);
     const prepared = await db.connection.prepare(findingSql(compiled));
-    prepared.bind(usedParams(prepared, { ...compiled.params, apiaudit_episode_gap: compiled.episodeGap }));
+    prepared.bind(...usedParams(prepared, { ...compiled.params, apiaudit_episode_gap: compiled.episodeGap }, compiled.paramTypes));
     rows = (await prepared.runAndReadAll()).getRowObjectsJson() as unknown as FindingRow[];
     prepared.destroySync();
   } catch (error) {

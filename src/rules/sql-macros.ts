@@ -27,12 +27,12 @@ CREATE OR REPLACE TEMP MACRO aa_window_members(rel, win) AS TABLE
   )
   WHERE aa_qualifying_end IS NOT NULL;
 
--- aa_route(path): the route template: numeric segments become {id}, UUID segments {uuid}
--- (/api/Orders/1001/items → /api/Orders/{id}/items).
+-- aa_route(path): the route template: matrix parameters (;…) are dropped from each segment, then
+-- numeric segments become {id} and UUID segments {uuid} (/api/Orders/1001;x=1/items → /api/Orders/{id}/items).
 CREATE OR REPLACE TEMP MACRO aa_route(p) AS
   CASE WHEN p IS NULL THEN NULL
-       WHEN NOT regexp_matches(p, '/[0-9]|/[0-9a-fA-F]{8}-') THEN p
-       ELSE array_to_string(list_transform(string_split(p, '/'), s ->
+       WHEN NOT regexp_matches(p, '/[0-9]|/[0-9a-fA-F]{8}-|;') THEN p
+       ELSE array_to_string(list_transform(list_transform(string_split(p, '/'), s -> regexp_replace(s, ';.*$', '')), s ->
               CASE WHEN regexp_full_match(s, '[0-9]+') THEN '{id}'
                    WHEN regexp_full_match(s, '${UUID_RE}') THEN '{uuid}'
                    ELSE s END), '/')
@@ -42,8 +42,10 @@ CREATE OR REPLACE TEMP MACRO aa_route(p) AS
 CREATE OR REPLACE TEMP MACRO aa_last_id(p) AS
   TRY_CAST(nullif(regexp_extract(p, '^.*/([0-9]{1,18})(/|$)', 1), '') AS BIGINT);
 
+-- aa_is_static(path): the last segment is a file name with a static-asset extension (a matrix
+-- parameter such as /api/Orders/10;.css is not a file name: it is how caches and filters are fooled).
 CREATE OR REPLACE TEMP MACRO aa_is_static(p) AS
-  coalesce(regexp_matches(lower(p), '\.(${STATIC_EXTENSIONS.join('|')})$'), false);
+  coalesce(regexp_matches(lower(p), '/[^/;]*\.(${STATIC_EXTENSIONS.join('|')})$'), false);
 
 -- A glob (* matches anything, everything else literal) as an ILIKE pattern with ESCAPE '\'.
 CREATE OR REPLACE TEMP MACRO aa_glob_like(g) AS
