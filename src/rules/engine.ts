@@ -110,9 +110,11 @@ export async function prepareScope(db: Database, scope: Scope): Promise<ScopeSum
     ...scope.monitorPaths.map((p) => ['monitor', p] as const),
     ...scope.monitorUserAgents.map((p) => ['monitor_agent', p] as const),
   ];
-  for (const [kind, pattern] of patterns) {
-    await db.run(`INSERT INTO scope_paths VALUES ($kind, $pattern)`, { kind, pattern: pathPatternToLike(pattern) });
-  }
+  await db.run(
+    `INSERT INTO scope_paths SELECT unnest($kinds), unnest($patterns)`,
+    { kinds: listValue(patterns.map(([kind]) => kind)), patterns: listValue(patterns.map(([, p]) => pathPatternToLike(p))) },
+    { kinds: LIST(VARCHAR), patterns: LIST(VARCHAR) },
+  );
   await db.run(`CREATE OR REPLACE TEMP TABLE scope_window (since TIMESTAMP, until TIMESTAMP)`);
   await db.run(`INSERT INTO scope_window VALUES ($since::TIMESTAMP, $until::TIMESTAMP)`, {
     since: scope.since ? scope.since.toISOString() : null,
