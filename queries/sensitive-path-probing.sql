@@ -49,14 +49,11 @@ params:
     default_file: sensitive-paths.txt
     description: Globs of sensitive paths (case-insensitive, * matches anything).
 */
-WITH patterns AS (
-  SELECT DISTINCT aa_glob_like(p) AS pattern FROM unnest($sensitive_paths) AS t(p)
-),
--- each distinct path is matched once against the list, not each request
-sensitive AS (
+WITH sensitive AS (
+  -- each distinct path is matched once, against one regular expression made of the whole list
   SELECT path
-  FROM (SELECT DISTINCT path FROM scan_events WHERE path IS NOT NULL) AS paths
-  WHERE EXISTS (SELECT 1 FROM patterns WHERE paths.path ILIKE patterns.pattern ESCAPE '\')
+  FROM (SELECT DISTINCT path FROM scan_events WHERE path IS NOT NULL)
+  WHERE regexp_full_match(path, aa_globs_regex($sensitive_paths))
 ),
 probes AS (
   SELECT e.subject_kind, e.subject, e.file_id, e.line_no, e.ts, e.route, e.status, s.path IS NOT NULL AS is_sensitive

@@ -47,11 +47,18 @@ WITH requests AS (
   FROM scan_events
   WHERE method IS DISTINCT FROM 'OPTIONS' AND NOT is_static AND contains(route, '{id}')
 ),
+-- only a route on which the subject requested enough different ids can hold a walk
+candidates AS (
+  SELECT subject_kind, subject, method, route
+  FROM requests
+  GROUP BY ALL
+  HAVING count(DISTINCT object_id) >= $min_ids
+),
 gaps AS (
   SELECT *,
     CASE WHEN ts - lag(ts) OVER (PARTITION BY subject_kind, subject, method, route ORDER BY ts, file_id, line_no) > $max_pause
          THEN 1 ELSE 0 END AS new_session
-  FROM requests
+  FROM requests SEMI JOIN candidates USING (subject_kind, subject, method, route)
   WHERE object_id IS NOT NULL
 ),
 sessions AS (

@@ -33,22 +33,25 @@ params:
     default: 30 days
     description: Longest a credential may stay in use, from iat or its first use.
 */
-WITH uses AS (
-  SELECT 'credential' AS subject_kind, credential_fingerprint AS subject, file_id, line_no, ts,
-    status BETWEEN 200 AND 299 AS accepted,
-    min(jwt_iat) OVER credential AS issued,
-    min(ts) OVER credential AS first_use,
-    max(ts) FILTER (WHERE status BETWEEN 200 AND 299) OVER credential AS last_accepted
+WITH credentials AS (
+  SELECT credential_fingerprint,
+    min(jwt_iat) AS issued,
+    min(ts) AS first_use,
+    max(ts) FILTER (WHERE status BETWEEN 200 AND 299) AS last_accepted
   FROM scan_events
   WHERE credential_fingerprint IS NOT NULL AND credential_kind IN ('bearer', 'api-key', 'basic')
-  WINDOW credential AS (PARTITION BY credential_fingerprint)
+  GROUP BY credential_fingerprint
 ),
-aged AS (
-  SELECT *, least(coalesce(issued, first_use), first_use) AS since, issued IS NOT NULL AND issued <= first_use AS by_iat
-  FROM uses
+stale AS (
+  SELECT credential_fingerprint, since, last_accepted,
+    'accepted for ' || date_diff('day', since, last_accepted) || ' days since '
+      || CASE WHEN issued IS NOT NULL AND issued <= first_use THEN 'issued on ' ELSE 'first seen on ' END
+      || strftime(since, '%Y-%m-%d') AS detail
+  FROM (SELECT *, least(coalesce(issued, first_use), first_use) AS since FROM credentials)
+  WHERE last_accepted - since > $max_age
 )
-SELECT subject_kind, subject, file_id, line_no,
-  'accepted for ' || date_diff('day', since, last_accepted) || ' days since '
-    || CASE WHEN by_iat THEN 'issued on ' ELSE 'first seen on ' END || strftime(since, '%Y-%m-%d') AS detail
-FROM aged
-WHERE accepted AND ts - since > $max_age
+-- the accepted uses past the policy are the evidence
+SELECT 'credential' AS subject_kind, e.credential_fingerprint AS subject, e.file_id, e.line_no, s.detail
+FROM scan_events e
+JOIN stale s ON s.credential_fingerprint = e.credential_fingerprint
+WHERE e.status BETWEEN 200 AND 299 AND e.ts - s.since > $max_age

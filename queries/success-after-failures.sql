@@ -41,24 +41,41 @@ params:
     default: 30 minutes
     description: How far before the success failures count.
 */
-WITH outcomes AS (
-  -- ord 0: a failed login, ord 1: a success (a login, or a new token's first accepted request)
-  SELECT client_ip, file_id, line_no, ts, 0 AS ord, 'failed login' AS detail
+WITH failures AS (
+  SELECT client_ip, file_id, line_no, ts
   FROM scan_events
   WHERE is_login AND status IN (401, 403) AND method IS DISTINCT FROM 'OPTIONS' AND NOT is_auth_challenge
     AND client_ip IS NOT NULL
-  UNION ALL
-  SELECT client_ip, file_id, line_no, ts, 1, 'login succeeded' || coalesce(' as ' || principal, '')
+),
+-- only addresses with enough failures overall can qualify: everything below looks at those alone
+failing AS (
+  SELECT client_ip FROM failures GROUP BY client_ip HAVING count(*) >= $min_failures
+),
+from_failing AS MATERIALIZED (
+  SELECT client_ip, file_id, line_no, ts, status, method, is_login, principal, credential_kind, credential_fingerprint
   FROM scan_events
-  WHERE is_login AND status BETWEEN 200 AND 299 AND method IS DISTINCT FROM 'OPTIONS' AND client_ip IS NOT NULL
+  WHERE client_ip IN (SELECT client_ip FROM failing)
+),
+token_first_accepted AS (
+  -- when each token used from a failing address was first accepted (from anywhere)
+  SELECT credential_fingerprint, min(ts) AS ts
+  FROM scan_events
+  WHERE credential_kind IN ('bearer', 'api-key') AND status BETWEEN 200 AND 299 AND NOT is_login
+    AND credential_fingerprint IN (SELECT credential_fingerprint FROM from_failing)
+  GROUP BY credential_fingerprint
+),
+outcomes AS (
+  -- ord 0: a failed login, ord 1: a success (a login, or a new token's first accepted request)
+  SELECT client_ip, file_id, line_no, ts, 0 AS ord, 'failed login' AS detail
+  FROM failures SEMI JOIN failing USING (client_ip)
   UNION ALL
-  SELECT client_ip, file_id, line_no, ts, 1, 'new token first accepted' || coalesce(' for ' || principal, '')
-  FROM (
-    SELECT *, row_number() OVER (PARTITION BY credential_fingerprint ORDER BY ts, file_id, line_no) AS nth
-    FROM scan_events
-    WHERE credential_kind IN ('bearer', 'api-key') AND status BETWEEN 200 AND 299 AND NOT is_login
-  )
-  WHERE nth = 1 AND client_ip IS NOT NULL
+  SELECT e.client_ip, e.file_id, e.line_no, e.ts, 1,
+    CASE WHEN e.is_login THEN 'login succeeded' || coalesce(' as ' || e.principal, '')
+         ELSE 'new token first accepted' || coalesce(' for ' || e.principal, '') END
+  FROM from_failing e
+  LEFT JOIN token_first_accepted t ON t.credential_fingerprint = e.credential_fingerprint AND t.ts = e.ts
+  WHERE e.status BETWEEN 200 AND 299 AND e.method IS DISTINCT FROM 'OPTIONS'
+    AND (e.is_login OR (t.ts IS NOT NULL AND e.credential_kind IN ('bearer', 'api-key')))
 ),
 segments AS (
   -- the failures since an address's previous success belong to the success that ends them

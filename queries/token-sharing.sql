@@ -51,10 +51,16 @@ WITH uses AS (
   FROM scan_events
   WHERE subject_kind = 'credential' AND credential_kind IN ('bearer', 'api-key')
 ),
+-- only a token seen from enough networks or user agents over the whole scan can reach the threshold
+-- within a window; the sliding count runs on those alone
+candidates AS (
+  SELECT subject FROM uses GROUP BY subject
+  HAVING count(DISTINCT network) >= $min_networks OR count(DISTINCT user_agent) >= $min_user_agents
+),
 counted AS (
   SELECT *,
     count(DISTINCT network) OVER w >= $min_networks OR count(DISTINCT user_agent) OVER w >= $min_user_agents AS qualifies
-  FROM uses
+  FROM uses SEMI JOIN candidates USING (subject)
   WINDOW w AS (PARTITION BY subject_kind, subject ORDER BY ts RANGE BETWEEN $window PRECEDING AND CURRENT ROW)
 )
 SELECT subject_kind, subject, file_id, line_no, network AS detail

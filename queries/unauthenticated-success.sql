@@ -9,14 +9,15 @@ description: >
   which no request carried an Authorization or API-key header, "no credential" cannot be told from
   "not logged", and the rule stays silent there. By default only routes the API itself shows to be
   protected are judged — the same method and route template (numeric and UUID segments normalised)
-  answered 401, or 403 to an anonymous request, somewhere in the scan; set judge_all_routes to judge
-  every path that is not public. OPTIONS preflights, static assets and health checks are not
+  refused another anonymous request with 401 or 403 somewhere in the scan (a 401 to a bad token
+  proves nothing: many APIs reject an invalid token even on public routes); set judge_all_routes to
+  judge every path that is not public. OPTIONS preflights, static assets and health checks are not
   judged; private addresses are.
 message: >
   {{event_count}} request(s) without any credential got a 2xx answer on {{distinct_paths}} protected path(s)
-  between {{first_seen}} and {{last_seen}} ({{details}}). The same routes refuse other requests for lack of
-  valid credentials, so something lets these through: find the bypass and fix the route's authentication,
-  or add the route to public_paths if it is meant to be public.
+  between {{first_seen}} and {{last_seen}} ({{details}}). The same routes refuse other anonymous requests, so
+  something lets these through: find the bypass and fix the route's authentication, or add the route to
+  public_paths if it is meant to be public.
 remediation: >
   Compare the accepted anonymous requests with refused ones (method, path variant, headers, the client's
   address) to find the bypass; make authentication deny by default at the gateway and the service; review
@@ -37,15 +38,16 @@ params:
   judge_all_routes:
     type: boolean
     default: false
-    description: Judge every non-public path, not only routes seen refusing requests (401, or 403 to anonymous ones).
+    description: Judge every non-public path, not only routes seen refusing anonymous requests (401 or 403).
 */
 WITH protected_routes AS (
-  -- the API shows the route needs a credential: it answered 401, or 403 to an anonymous request
+  -- the API shows the route needs a credential: it refused an anonymous request with 401 or 403
   -- (API Gateway's 403 MISSING_AUTHENTICATION_TOKEN means "no such route" and proves nothing)
   SELECT DISTINCT CASE WHEN method = 'HEAD' THEN 'GET' ELSE method END AS method, route
   FROM scan_events
-  WHERE status = 401
-     OR (status = 403 AND credential_kind = 'none' AND coalesce(auth_error, '') <> 'MISSING_AUTHENTICATION_TOKEN')
+  WHERE credential_kind = 'none'
+    AND principal IS NULL
+    AND (status = 401 OR (status = 403 AND coalesce(auth_error, '') <> 'MISSING_AUTHENTICATION_TOKEN'))
 )
 SELECT e.subject_kind, e.subject, e.file_id, e.line_no, e.method || ' ' || e.route AS detail
 FROM scan_events e

@@ -33,13 +33,13 @@ params:
     default: 24 hours
     description: Longest acceptable JWT lifetime (exp − iat).
 */
-WITH jwts AS (
-  SELECT subject_kind, subject, file_id, line_no, ts, jwt_alg, jwt_exp, jwt_iat,
-    bool_or(status BETWEEN 200 AND 299) OVER token AS accepted,
-    min(ts) OVER token AS first_use
+WITH tokens AS (
+  -- one row per token (a fingerprint has one set of claims)
+  SELECT subject, any_value(jwt_alg) AS jwt_alg, any_value(jwt_exp) AS jwt_exp, any_value(jwt_iat) AS jwt_iat,
+    bool_or(status BETWEEN 200 AND 299) AS accepted, min(ts) AS first_use
   FROM scan_events
   WHERE subject_kind = 'credential' AND jwt_alg IS NOT NULL
-  WINDOW token AS (PARTITION BY subject)
+  GROUP BY subject
 ),
 judged AS (
   SELECT *,
@@ -50,13 +50,20 @@ judged AS (
       WHEN jwt_exp IS NULL THEN 'no exp claim'
       WHEN jwt_exp - coalesce(jwt_iat, first_use) > $max_lifetime THEN 'lifetime'
     END AS weakness
-  FROM jwts
+  FROM tokens
+),
+weak AS (
+  SELECT subject,
+    CASE WHEN weakness <> 'lifetime' THEN weakness
+         ELSE 'lifetime ' || CASE WHEN lifetime < INTERVAL 72 HOURS THEN round(epoch(lifetime) / 3600)::BIGINT || ' h'
+                                  ELSE round(epoch(lifetime) / 86400)::BIGINT || ' days' END
+              || CASE WHEN jwt_iat IS NULL THEN ' (exp − first use)' ELSE ' (exp − iat)' END
+    END AS detail
+  FROM judged
+  WHERE weakness IS NOT NULL
 )
-SELECT subject_kind, subject, file_id, line_no,
-  CASE WHEN weakness <> 'lifetime' THEN weakness
-       ELSE 'lifetime ' || CASE WHEN lifetime < INTERVAL 72 HOURS THEN round(epoch(lifetime) / 3600)::BIGINT || ' h'
-                                ELSE round(epoch(lifetime) / 86400)::BIGINT || ' days' END
-            || CASE WHEN jwt_iat IS NULL THEN ' (exp − first use)' ELSE ' (exp − iat)' END
-  END AS detail
-FROM judged
-WHERE weakness IS NOT NULL
+-- every use of a weak token is evidence
+SELECT e.subject_kind, e.subject, e.file_id, e.line_no, w.detail
+FROM scan_events e
+JOIN weak w ON w.subject = e.subject
+WHERE e.subject_kind = 'credential'

@@ -78,22 +78,22 @@ export function pathPatternToLike(pattern: string): string {
 
 /** An event matches an allow-list entry (e: scope event, a: scope_allowlist row). */
 const ALLOW_MATCH = `(
-  (a.kind = 'client_ip' AND starts_with(aa_ip_bits(e.client_ip), a.pattern))
+  (a.kind = 'client_ip' AND starts_with(e.ip_bits, a.pattern))
   OR (a.kind = 'credential' AND e.credential_fingerprint = a.value)
   OR (a.kind = 'principal' AND e.principal = a.value)
   OR (a.kind = 'path' AND e.path ILIKE a.pattern ESCAPE '\\'))`;
 
 /**
- * Materializes `scope_events`: the events in the time window plus what every rule needs to know
- * about them, resolved once (rules read it through the `scan_events` view, see useRuleScope):
+ * Prepares `scope_events`: the events in the time window plus what every rule needs to know about
+ * them, resolved once (rules read it through the `scan_events` view, see useRuleScope):
  *   is_public, is_login      the path matches public_paths / login_paths
  *   is_static                a static asset (by extension)
  *   is_monitor               a health check or uptime monitor (monitors.paths / monitors.user_agents)
  *   is_health_path           the path is one of monitors.paths
  *   is_auth_challenge        a 401 that is part of an authentication handshake, not a failure: IIS
- *                            401.2, or an anonymous request answered 401 and retried with a
- *                            credential by the same client on the same path within 10 seconds
- *                            (WWW-Authenticate: Basic, Digest, NTLM, Negotiate)
+ *                            401.2, or an anonymous request answered 401 and followed by a request
+ *                            with a credential from the same client on the same path within 10
+ *                            seconds (WWW-Authenticate: Basic, Digest, NTLM, Negotiate)
  *   route                    the route template (aa_route: numeric and UUID segments normalised)
  *   network                  the client's /16 (IPv4) or /48 (IPv6) network (aa_network)
  *   logs_credential          the event's file shows credentials (at least one request in it carried
@@ -137,44 +137,75 @@ export async function prepareScope(db: Database, scope: Scope): Promise<ScopeSum
       },
     );
   }
-  const pathMatch = (kind: string, column: string) =>
-    `EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = '${kind}' AND e.${column} ILIKE p.pattern ESCAPE '\\')`;
-  const allowlisted = scope.allowlist.length
-    ? `(SELECT list(DISTINCT r ORDER BY r) FROM scope_allowlist a, unnest(a.rules) AS u(r) WHERE ${ALLOW_MATCH})`
-    : 'NULL::VARCHAR[]';
+  // What the rules need to know is computed once per distinct path, user agent and address (and for
+  // the few anonymous 401s), in small tables; scope_events joins them to the columnar events table,
+  // so a rule reads only the columns it uses and no copy of the events is made.
+  const matches = (kind: string, column: string) =>
+    `EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = '${kind}' AND ${column} ILIKE p.pattern ESCAPE '\\')`;
+  const inWindow = `(w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)`;
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE scope_events AS
-    WITH credential_files AS (
-      SELECT file_id, bool_or(credential_source = 'header') AS logs_credential FROM events GROUP BY file_id
-    ),
-    classified AS (
-      SELECT e.*,
-        ${pathMatch('public', 'path')} AS is_public,
-        ${pathMatch('login', 'path')} AS is_login,
-        ${pathMatch('monitor', 'path')} AS is_health_path,
-        ${pathMatch('monitor_agent', 'user_agent')} AS aa_monitor_agent,
-        aa_is_static(e.path) AS is_static,
-        aa_route(e.path) AS route,
-        aa_network(e.client_ip) AS network,
-        coalesce(f.logs_credential, false) AS logs_credential,
-        lead(e.credential_kind) OVER retry AS aa_next_credential_kind,
-        lead(e.ts) OVER retry AS aa_next_ts,
-        ${allowlisted} AS allowlisted_for
-      FROM events e
-      JOIN scope_window w ON (w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)
-      LEFT JOIN credential_files f ON f.file_id = e.file_id
-      WINDOW retry AS (PARTITION BY e.client_ip, e.path ORDER BY e.ts, e.file_id, e.line_no)
-    )
-    SELECT * EXCLUDE (aa_monitor_agent, aa_next_credential_kind, aa_next_ts),
-      coalesce(status = 401 AND (
-        coalesce(status_detail, '') LIKE '401.2%'
-        OR (credential_kind = 'none' AND aa_next_credential_kind <> 'none' AND aa_next_ts - ts <= INTERVAL 10 SECONDS)
-      ), false) AS is_auth_challenge,
-      is_health_path OR aa_monitor_agent AS is_monitor
-    FROM classified`);
+    CREATE OR REPLACE TEMP TABLE scope_path_facts AS
+    SELECT path,
+      ${matches('public', 'path')} AS is_public,
+      ${matches('login', 'path')} AS is_login,
+      ${matches('monitor', 'path')} AS is_health_path,
+      aa_is_static(path) AS is_static,
+      aa_route(path) AS route
+    FROM (SELECT DISTINCT path FROM events WHERE path IS NOT NULL)`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_agent_facts AS
+    SELECT user_agent, ${matches('monitor_agent', 'user_agent')} AS is_monitor_agent
+    FROM (SELECT DISTINCT user_agent FROM events WHERE user_agent IS NOT NULL)`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_address_facts AS
+    SELECT client_ip, aa_network(client_ip) AS network, aa_ip_bits(client_ip) AS ip_bits
+    FROM (SELECT DISTINCT client_ip FROM events WHERE client_ip IS NOT NULL)`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_file_facts AS
+    SELECT file_id, bool_or(credential_source = 'header') AS logs_credential FROM events GROUP BY file_id`);
+  // an anonymous 401 that the same client follows up on the same path with a credential within 10
+  // seconds: the challenge-response handshake, not a failure
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_handshakes AS
+    SELECT DISTINCT c.file_id, c.line_no
+    FROM events c
+    JOIN events r ON r.client_ip = c.client_ip AND r.path = c.path
+     AND r.credential_kind <> 'none'
+     AND r.ts BETWEEN c.ts AND c.ts + INTERVAL 10 SECONDS
+     AND (r.ts > c.ts OR (r.file_id = c.file_id AND r.line_no > c.line_no))
+    WHERE c.status = 401 AND c.credential_kind = 'none'`);
+  // the events an allow-list entry matches, with the entries and the rules they are excluded from
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE scope_allowlisted AS
+    SELECT e.file_id, e.line_no, list(a.entry ORDER BY a.entry) AS entries, list_sort(list_distinct(flatten(list(a.rules)))) AS rules
+    FROM (SELECT e.*, d.ip_bits FROM events e LEFT JOIN scope_address_facts d USING (client_ip)) e
+    JOIN scope_allowlist a ON ${ALLOW_MATCH}
+    GROUP BY e.file_id, e.line_no`);
+  await db.run(`
+    CREATE OR REPLACE TEMP VIEW scope_events AS
+    SELECT e.*,
+      coalesce(p.is_public, false) AS is_public,
+      coalesce(p.is_login, false) AS is_login,
+      coalesce(p.is_static, false) AS is_static,
+      coalesce(p.is_health_path, false) OR coalesce(g.is_monitor_agent, false) AS is_monitor,
+      coalesce(p.is_health_path, false) AS is_health_path,
+      coalesce(e.status = 401 AND (coalesce(e.status_detail, '') LIKE '401.2%' OR h.line_no IS NOT NULL), false) AS is_auth_challenge,
+      p.route,
+      d.network,
+      coalesce(f.logs_credential, false) AS logs_credential,
+      x.entries AS allowlist_entries,
+      x.rules AS allowlisted_for
+    FROM events e
+    JOIN scope_window w ON ${inWindow}
+    LEFT JOIN scope_path_facts p ON p.path = e.path
+    LEFT JOIN scope_agent_facts g ON g.user_agent = e.user_agent
+    LEFT JOIN scope_address_facts d ON d.client_ip = e.client_ip
+    LEFT JOIN scope_handshakes h ON h.file_id = e.file_id AND h.line_no = e.line_no
+    LEFT JOIN scope_file_facts f ON f.file_id = e.file_id
+    LEFT JOIN scope_allowlisted x ON x.file_id = e.file_id AND x.line_no = e.line_no`);
   const usage = await db.all<{ entry: number; events: number }>(
-    `SELECT a.entry, count(e.line_no)::INTEGER AS events
-     FROM scope_allowlist a LEFT JOIN scope_events e ON ${ALLOW_MATCH} GROUP BY a.entry ORDER BY a.entry`,
+    `SELECT entry, count(*)::INTEGER AS events
+     FROM (SELECT unnest(allowlist_entries) AS entry FROM scope_events WHERE allowlist_entries IS NOT NULL) GROUP BY entry`,
   );
   await useRuleScope(db, null);
   await installScanMacros(db);
@@ -186,7 +217,7 @@ export async function useRuleScope(db: Database, ruleId: string | null): Promise
   const ids = ruleId === null ? `['*']` : `['*', '${ruleId.replace(/'/g, "''")}']`;
   await db.run(`
     CREATE OR REPLACE TEMP VIEW scan_events AS
-    SELECT * EXCLUDE (allowlisted_for) FROM scope_events
+    SELECT * EXCLUDE (allowlisted_for, allowlist_entries) FROM scope_events
     WHERE allowlisted_for IS NULL OR NOT list_has_any(allowlisted_for, ${ids})`);
 }
 

@@ -53,6 +53,8 @@ for (let i = 0; i < 3; i++) req({ ts: at(`${day}T12:01:00Z`, i * 90), ip: '192.0
 for (let i = 0; i < 5; i++) req({ ts: at(`${day}T12:10:00Z`, i * 60), ip: '192.0.2.77', path: '/api/Products?page=' + (i + 1), ua: MOBILE, auth: carol });
 // anonymous plain-http requests that are handled correctly: a redirect, and the public health check
 req({ ts: `${day}T12:30:00Z`, ip: '192.0.2.200', path: '/api/Customers/me', status: 301, bytes: 162, ua: 'curl/8.5.0', scheme: 'http' });
+// the same anonymous client over https: the API refuses it (this is what marks GET /api/Orders as protected)
+req({ ts: `${day}T12:31:00Z`, ip: '192.0.2.200', path: '/api/Orders', status: 401, bytes: 61, ua: 'curl/8.5.0' });
 req({ ts: `${day}T12:30:05Z`, ip: '10.0.3.9', path: '/health', status: 200, bytes: 2, ua: 'kube-probe/1.31', scheme: 'http' });
 
 // a script replaying a forged token → repeated-401 (12 in four minutes).
