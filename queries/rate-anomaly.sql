@@ -75,6 +75,6 @@ anomalous AS (
 )
 SELECT e.subject_kind, e.subject, e.file_id, e.line_no,
   a.requests || ' requests in the hour from ' || strftime(make_timestamp(a.hour * 3600000000), '%Y-%m-%d %H:00')
-    || ' UTC (median ' || round(a.median_requests)::BIGINT || ' an hour)' AS detail
+    || ' UTC against a median of ' || round(a.median_requests)::BIGINT || ' an hour' AS detail
 FROM counted_events e
 JOIN anomalous a USING (subject_kind, subject, hour)

@@ -12,8 +12,8 @@ description: >
   addresses, an office with several egress IPs) count as one network; private ranges are networks
   like any other.
 message: >
-  One token was used from {{distinct_client_ips}} address(es) in these networks: {{details}}, by
-  {{distinct_user_agents}} user agent(s), between {{first_seen}} and {{last_seen}} (threshold
+  One token was used {{event_count}} time(s) from {{distinct_client_ips}} address(es) in these networks:
+  {{details}}, by {{distinct_user_agents}} user agent(s), between {{first_seen}} and {{last_seen}} (threshold
   {{param.min_networks}} networks or {{param.min_user_agents}} user agents within {{param.window}}). A token
   belongs to one client: find out who else holds it, revoke it, and bind tokens to their client.
 remediation: >

@@ -57,7 +57,7 @@ weak AS (
     CASE WHEN weakness <> 'lifetime' THEN weakness
          ELSE 'lifetime ' || CASE WHEN lifetime < INTERVAL 72 HOURS THEN round(epoch(lifetime) / 3600)::BIGINT || ' h'
                                   ELSE round(epoch(lifetime) / 86400)::BIGINT || ' days' END
-              || CASE WHEN jwt_iat IS NULL THEN ' (exp − first use)' ELSE ' (exp − iat)' END
+              || CASE WHEN jwt_iat IS NULL THEN ' from first use to exp' ELSE ' from iat to exp' END
     END AS detail
   FROM judged
   WHERE weakness IS NOT NULL

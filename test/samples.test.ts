@@ -83,5 +83,6 @@ allowlist:
     expect(outcome.report.allowlist).toEqual([
       { kind: 'client_ip', value: '192.0.2.0/24', reason: 'our own catalogue crawler', rules: ['rate-anomaly'], events: inRange },
     ]);
+    expect(outcome.messages).toContain(`allow-list: 1 entry matched ${inRange} event(s), excluded from the rules they name (listed in the report)`);
   });
 });

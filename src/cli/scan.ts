@@ -90,6 +90,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
         messages.push(`${input.path}: ${input.rejected} rejected line(s), first at line ${first.line}: ${first.reason}`);
       }
     }
+    if (scope.allowlist.length) {
+      const matched = scope.allowlist.reduce((n, e) => n + e.events, 0);
+      messages.push(`allow-list: ${scope.allowlist.length} entr${scope.allowlist.length === 1 ? 'y' : 'ies'} matched ${matched} event(s), excluded from the rules they name (listed in the report)`);
+    }
     const s = report.summary;
     const bySeverity = Object.entries(s.by_severity).filter(([, n]) => n > 0).map(([sev, n]) => `${n} ${sev}`).join(', ');
     messages.push(
