@@ -32,7 +32,7 @@ async function ruleDir(id: string, body: string): Promise<string> {
   return dir;
 }
 
-const scan = (dir: string) => runScan({ paths: [log], format: 'json', failOn: 'never', ruleDirs: [dir], version: 'test' });
+const scan = (dir: string) => runScan({ paths: [log], failOn: 'never', ruleDirs: [dir], version: 'test' });
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'apiaudit-sandbox-'));

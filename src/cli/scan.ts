@@ -1,9 +1,9 @@
-// `apiaudit scan`: files → ingest → events → rules → findings → report. Returns what to print and
-// the exit code; the caller (program.ts) is the one that touches stdout and the process.
+// `apiaudit scan`: files → ingest → events → rules → findings → report. Returns the report, the
+// messages and the exit code; the command (commands/scan.ts) renders and prints.
 import path from 'node:path';
 import { globToRegExp, loadConfig, type Config } from '../config/index.js';
 import { expandInputs, ingestFiles, type FormatChoice, type InputFile } from '../ingest/index.js';
-import { buildReport, renderHtml, renderJson, type ReportV1 } from '../report/index.js';
+import { buildReport, type ReportV1 } from '../report/index.js';
 import {
   BUILTIN_RULES_DIR,
   compileRules,
@@ -17,18 +17,17 @@ import {
 } from '../rules/index.js';
 import { Database } from '../store/index.js';
 
-export const OUTPUT_FORMATS = ['json', 'html'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FailOn = Severity | 'never';
 
 export interface ScanOptions {
   paths: string[];
-  format: OutputFormat;
   db?: string;
   config?: string;
   logType?: string;
   logPattern?: string;
   failOn: FailOn;
+  /** Any rejected line makes the run fail (exit 2). */
+  strict?: boolean;
   /** Folders of the user's own rules, run with the shipped ones (same sandbox). */
   ruleDirs?: string[];
   version: string;
@@ -38,7 +37,6 @@ export interface ScanOptions {
 
 export interface ScanOutcome {
   report: ReportV1;
-  rendered: string;
   exitCode: 0 | 1 | 2;
   /** One-line messages for stderr. */
   messages: string[];
@@ -79,7 +77,6 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       findings,
       scope,
     });
-    const rendered = options.format === 'html' ? await renderHtml(report) : renderJson(report);
 
     const messages: string[] = [];
     for (const input of inputs) {
@@ -100,8 +97,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       `${s.files} file(s), ${s.events} events, ${s.rejected} rejected line(s); ${s.findings} finding(s)${bySeverity ? ` (${bySeverity})` : ''}`,
     );
     const failed = options.failOn !== 'never' && report.findings.some((f) => severityRank(f.severity) >= severityRank(options.failOn as Severity));
-    const exitCode = inputs.some((i) => i.status === 'error') ? 2 : failed ? 1 : 0;
-    return { report, rendered, exitCode, messages };
+    const rejectedUnderStrict = options.strict === true && s.rejected > 0;
+    if (rejectedUnderStrict) messages.push(`error: ${s.rejected} rejected line(s) with --strict`);
+    const exitCode = inputs.some((i) => i.status === 'error') || rejectedUnderStrict ? 2 : failed ? 1 : 0;
+    return { report, exitCode, messages };
   } finally {
     db.close();
   }

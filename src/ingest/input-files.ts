@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 
 export interface InputFile {
@@ -58,22 +60,39 @@ async function walk(directory: string): Promise<string[]> {
   return out;
 }
 
-export async function fileFacts(absolutePath: string): Promise<FileFacts> {
+/**
+ * Content hash, size and compression in one read. A gzip file is also decompressed on the side
+ * (zlib runs off the main thread) and its CRC checked: DuckDB reads a truncated .gz up to the
+ * damage without complaint, and the lines after it would be lost silently.
+ */
+export async function fileFacts(absolutePath: string, displayPath = absolutePath): Promise<FileFacts> {
   const hash = createHash('sha256');
   let size = 0;
-  let head: Buffer | undefined;
+  let gunzip: Gunzip | undefined;
+  let gzipError: unknown;
+  let gunzipDone: Promise<void> = Promise.resolve();
+  const corrupt = () => new UserError('input', `cannot read ${displayPath}: corrupt or truncated gzip data`, { cause: gzipError });
   try {
     for await (const chunk of createReadStream(absolutePath, { highWaterMark: 1 << 20 })) {
       const buffer = chunk as Buffer;
-      head ??= buffer.subarray(0, 2);
+      if (size === 0 && buffer[0] === 0x1f && buffer[1] === 0x8b) {
+        gunzip = createGunzip();
+        gunzip.resume(); // only the integrity check matters, not the bytes
+        gunzipDone = finished(gunzip).catch((error: unknown) => {
+          gzipError = error;
+        });
+      }
       hash.update(buffer);
       size += buffer.length;
+      if (gunzip && !gzipError && !gunzip.write(buffer)) await Promise.race([once(gunzip, 'drain').catch(() => undefined), gunzipDone]);
     }
+    gunzip?.end();
   } catch (error) {
-    throw new UserError('input', `cannot read ${absolutePath}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`, { cause: error });
+    throw new UserError('input', `cannot read ${displayPath}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`, { cause: error });
   }
-  const compression = head && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : 'none';
-  return { sha256: hash.digest('hex'), size, compression };
+  await gunzipDone;
+  if (gzipError) throw corrupt();
+  return { sha256: hash.digest('hex'), size, compression: gunzip ? 'gzip' : 'none' };
 }
 
 /** Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. */

@@ -15,15 +15,20 @@ export const EVENT_COLUMNS = [
 const TYPED_FIELDS = new Set<RawField>(['ts', 'duration_ms']);
 
 /** Bearer values that clients send when they have no token: not a credential. */
-const PLACEHOLDER_TOKENS = `('', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***')`;
+const PLACEHOLDER_TOKENS = `['', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***']`;
+// Long IN (…) lists become hash joins in DuckDB, which may reorder rows; list_contains stays a
+// scalar, so the whole parse is order-preserving projections (line numbers come from that order).
+const isPlaceholder = (x: string) => `list_contains(${PLACEHOLDER_TOKENS}, ${x})`;
 
 // The directly connected client, when the log shows a chain of addresses: the right-most public
 // address (what our edge saw; entries to its left are client-claimed and spoofable), else the
 // left-most entry. Private, loopback and link-local hops are treated as our own proxies.
 const PRIVATE_IP_RE = String.raw`'^(10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|::1$|::$|[fF][cCdD][0-9a-fA-F]{2}:|[fF][eE][89aAbB][0-9a-fA-F]:)'`;
 const IP_RE = String.raw`'^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$'`;
+// Only addresses with a ':' or a '[' can carry a port (or brackets): the common case skips the regexes.
 const stripPort = (x: string) =>
-  String.raw`regexp_replace(regexp_replace(trim(${x}), '^\[([^\]]+)\](:[0-9]+)?$', '\1'), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1')`;
+  String.raw`CASE WHEN NOT (contains(${x}, ':') OR contains(${x}, '[') OR contains(${x}, ' ')) THEN ${x}
+    ELSE regexp_replace(regexp_replace(trim(${x}), '^\[([^\]]+)\](:[0-9]+)?$', '\1'), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1') END`;
 
 function clientIpSql(forwarded: string, remote: string): string {
   const chain = `list_filter(list_transform(string_split(concat_ws(',', ${forwarded}, ${remote}), ','), lambda x: ${stripPort('x')}), lambda x: x NOT IN ('', '-'))`;
@@ -68,8 +73,8 @@ req AS (
 ),
 cred AS (
   SELECT *,
-    CASE WHEN lower(_auth_value) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE _auth_value END AS _header_token,
-    CASE WHEN lower(trim(api_key)) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE trim(api_key) END AS _key_token,
+    CASE WHEN ${isPlaceholder('lower(_auth_value)')} THEN NULL ELSE _auth_value END AS _header_token,
+    CASE WHEN ${isPlaceholder('lower(trim(api_key))')} THEN NULL ELSE trim(api_key) END AS _key_token,
     aa_query_token(_query) AS _query_token
   FROM req
 ),
@@ -78,15 +83,15 @@ tok AS (
     CASE WHEN _header_token IS NOT NULL THEN
            CASE WHEN _auth_scheme = 'bearer' THEN 'bearer'
                 WHEN _auth_scheme = 'basic' THEN 'basic'
-                WHEN _auth_scheme IS NULL OR _auth_scheme IN ('apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature') THEN 'api-key'
+                WHEN _auth_scheme IS NULL OR list_contains(['apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature'], _auth_scheme) THEN 'api-key'
                 ELSE 'other' END
          WHEN _key_token IS NOT NULL THEN 'api-key'
-         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN CASE WHEN aa_is_jwt(_query_token) THEN 'bearer' ELSE 'api-key' END
+         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN CASE WHEN aa_is_jwt(_query_token) THEN 'bearer' ELSE 'api-key' END
          ELSE 'none' END AS credential_kind,
     CASE WHEN _header_token IS NOT NULL THEN _header_token WHEN _key_token IS NOT NULL THEN _key_token
-         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN _query_token END AS _token,
+         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN _query_token END AS _token,
     CASE WHEN _header_token IS NOT NULL OR _key_token IS NOT NULL THEN 'header'
-         WHEN lower(_query_token) NOT IN ${PLACEHOLDER_TOKENS} THEN 'query' END AS credential_source
+         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN 'query' END AS credential_source
   FROM cred
 ),
 jwt AS (

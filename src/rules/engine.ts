@@ -25,9 +25,11 @@ export interface AllowlistEntry {
 export interface Scope {
   publicPaths: string[];
   loginPaths: string[];
-  monitorPaths: string[];
-  monitorUserAgents: string[];
-  allowlist: AllowlistEntry[];
+  /** Health-check paths and monitor user agents (monitors in the config); none when omitted. */
+  monitorPaths?: string[];
+  monitorUserAgents?: string[];
+  /** Explicit exclusions; none when omitted. */
+  allowlist?: AllowlistEntry[];
   since?: Date;
   until?: Date;
 }
@@ -101,7 +103,8 @@ const ALLOW_MATCH = `(
  *   allowlisted_for          rule ids (or '*') of the allow-list entries the event matches
  * Path patterns and allow-list values are bound values, never SQL text.
  */
-export async function prepareScope(db: Database, scope: Scope): Promise<ScopeSummary> {
+export async function prepareScope(db: Database, options: Scope): Promise<ScopeSummary> {
+  const scope = { monitorPaths: [], monitorUserAgents: [], allowlist: [], ...options };
   await installRuleMacros(db);
   await db.run(`CREATE OR REPLACE TEMP TABLE scope_paths (kind VARCHAR, pattern VARCHAR)`);
   const patterns = [

@@ -69,25 +69,13 @@ export interface LogFormat {
   capabilities: FormatCapabilities;
   /** Whether --log-pattern applies. */
   acceptsPattern: boolean;
+  /**
+   * True when the plan never uses line_no itself (no window over lines, no directive that applies
+   * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
+   * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread.
+   */
+  parallelSafe?: boolean;
   plan(context: ParseContext): ParsePlan;
-}
-
-/**
- * Every line of a text file, numbered, in file order. CR, LF and CRLF all end a line (as editors
- * count them); quoting is disabled so no line can swallow the next. The column delimiter is the
- * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line).
- */
-export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
-  const line = encoding === 'latin-1' ? 'aa_latin1_escape(line)' : 'line';
-  return `SELECT row_number() OVER () AS line_no, ${line} AS line
-    FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                  delim = chr(31) || chr(0), quote = '', escape = '', new_line = '\\r\\n', strict_mode = false,
-                  compression = $compression, encoding = '${encoding}')`;
-}
-
-/** The same relation over lines already in memory (the sample used for auto-detection). */
-export function sampleLineSource(): string {
-  return `SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line`;
 }
 
 /** SQL string literal for a code constant (never for values that come from a log or a user). */
