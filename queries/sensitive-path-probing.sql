@@ -62,11 +62,16 @@ probes AS (
   WHERE e.method IS DISTINCT FROM 'OPTIONS'
     AND (s.path IS NOT NULL OR (e.status IN (400, 403, 404) AND NOT e.is_static))
 ),
+-- only a subject with enough distinct probes over the whole scan can reach a threshold in a window
+candidates AS (
+  SELECT subject_kind, subject FROM probes GROUP BY ALL
+  HAVING count(DISTINCT route) >= least($min_paths, $min_sensitive)
+),
 counted AS (
   SELECT *,
     count(DISTINCT route) OVER w >= $min_paths
       OR count(DISTINCT CASE WHEN is_sensitive THEN route END) OVER w >= $min_sensitive AS qualifies
-  FROM probes
+  FROM probes SEMI JOIN candidates USING (subject_kind, subject)
   WINDOW w AS (PARTITION BY subject_kind, subject ORDER BY ts RANGE BETWEEN $window PRECEDING AND CURRENT ROW)
 )
 SELECT subject_kind, subject, file_id, line_no,

@@ -80,7 +80,7 @@ export function pathPatternToLike(pattern: string): string {
 
 /** An event matches an allow-list entry (e: scope event, a: scope_allowlist row). */
 const ALLOW_MATCH = `(
-  (a.kind = 'client_ip' AND starts_with(e.ip_bits, a.pattern))
+  (a.kind = 'client_ip' AND (e.ip4 BETWEEN a.lo AND a.hi OR starts_with(e.ip_bits, a.pattern)))
   OR (a.kind = 'credential' AND e.credential_fingerprint = a.value)
   OR (a.kind = 'principal' AND e.principal = a.value)
   OR (a.kind = 'path' AND e.path ILIKE a.pattern ESCAPE '\\'))`;
@@ -123,12 +123,19 @@ export async function prepareScope(db: Database, options: Scope): Promise<ScopeS
     since: scope.since ? scope.since.toISOString() : null,
     until: scope.until ? scope.until.toISOString() : null,
   });
-  await db.run(`CREATE OR REPLACE TEMP TABLE scope_allowlist (entry INTEGER, kind VARCHAR, value VARCHAR, pattern VARCHAR, rules VARCHAR[])`);
+  // client_ip entries: an IPv4 network as the range lo..hi of addresses as integers, an IPv6 one as
+  // the leading bits of aa_ip_bits (pattern); path entries: the ILIKE pattern
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE scope_allowlist (entry INTEGER, kind VARCHAR, value VARCHAR, pattern VARCHAR, lo BIGINT, hi BIGINT, rules VARCHAR[])`,
+  );
   for (const [index, entry] of scope.allowlist.entries()) {
     const cidr = entry.kind === 'client_ip' ? parseCidr(entry.value) : null;
     await db.run(
-      `INSERT INTO scope_allowlist VALUES ($entry, $kind, $value,
-         CASE $kind WHEN 'client_ip' THEN left(aa_ip_bits($address), 2 + $prefix) WHEN 'path' THEN $like END, $rules)`,
+      `INSERT INTO scope_allowlist
+       SELECT $entry, $kind, $value,
+         CASE WHEN $kind = 'client_ip' AND v4 IS NULL THEN left(aa_ip_bits($address), 2 + $prefix) WHEN $kind = 'path' THEN $like END,
+         v4 // size * size, v4 // size * size + size - 1, $rules
+       FROM (SELECT aa_ip4_int($address) AS v4, CASE WHEN $prefix <= 32 THEN (2::BIGINT ** (32 - $prefix))::BIGINT END AS size)`,
       {
         entry: index,
         kind: entry.kind,
@@ -146,6 +153,8 @@ export async function prepareScope(db: Database, options: Scope): Promise<ScopeS
   const matches = (kind: string, column: string) =>
     `EXISTS (SELECT 1 FROM scope_paths p WHERE p.kind = '${kind}' AND ${column} ILIKE p.pattern ESCAPE '\\')`;
   const inWindow = `(w.since IS NULL OR e.ts >= w.since) AND (w.until IS NULL OR e.ts < w.until)`;
+  // addresses are only decoded for matching when an allow-list entry names addresses
+  const byAddress = scope.allowlist.some((e) => e.kind === 'client_ip') ? 'true' : 'false';
   await db.run(`
     CREATE OR REPLACE TEMP TABLE scope_path_facts AS
     SELECT path,
@@ -161,8 +170,12 @@ export async function prepareScope(db: Database, options: Scope): Promise<ScopeS
     FROM (SELECT DISTINCT user_agent FROM events WHERE user_agent IS NOT NULL)`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE scope_address_facts AS
-    SELECT client_ip, aa_network(client_ip) AS network, aa_ip_bits(client_ip) AS ip_bits
-    FROM (SELECT DISTINCT client_ip FROM events WHERE client_ip IS NOT NULL)`);
+    SELECT client_ip, aa_network(client_ip) AS network, ip4,
+      CASE WHEN ${byAddress} AND ip4 IS NULL AND contains(client_ip, ':') THEN aa_ip_bits(client_ip) END AS ip_bits
+    FROM (
+      SELECT client_ip, CASE WHEN ${byAddress} THEN aa_ip4_int(regexp_replace(client_ip, '^::ffff:', '')) END AS ip4
+      FROM (SELECT DISTINCT client_ip FROM events WHERE client_ip IS NOT NULL)
+    )`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE scope_file_facts AS
     SELECT file_id, bool_or(credential_source = 'header') AS logs_credential FROM events GROUP BY file_id`);
@@ -181,7 +194,7 @@ export async function prepareScope(db: Database, options: Scope): Promise<ScopeS
   await db.run(`
     CREATE OR REPLACE TEMP TABLE scope_allowlisted AS
     SELECT e.file_id, e.line_no, list(a.entry ORDER BY a.entry) AS entries, list_sort(list_distinct(flatten(list(a.rules)))) AS rules
-    FROM (SELECT e.*, d.ip_bits FROM events e LEFT JOIN scope_address_facts d USING (client_ip)) e
+    FROM (SELECT e.*, d.ip4, d.ip_bits FROM events e LEFT JOIN scope_address_facts d USING (client_ip)) e
     JOIN scope_allowlist a ON ${ALLOW_MATCH}
     GROUP BY e.file_id, e.line_no`);
   await db.run(`
