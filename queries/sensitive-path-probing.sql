@@ -4,16 +4,18 @@ title: Probing for sensitive or missing paths
 severity: medium
 description: >
   One subject requested, within any sliding window, at least min_paths distinct paths (by route
-  template) that do not exist or were refused — 400, 403 or 404, static assets excluded — or that
-  are sensitive whatever the answer (dotfiles, source control folders, backups and dumps, server
-  and framework consoles: sensitive_paths, read from sensitive-paths.txt next to this rule), or at
-  least min_sensitive distinct sensitive paths. The same signals as CrowdSec's http-probing (10
-  distinct 404/403/400 non-static paths) and http-sensitive-files, keyed on the credential,
-  principal or address instead of the address only; private addresses are judged. A sensitive path
-  answered 2xx is named in the details: its content may have leaked. Route templates keep an id
-  walk (/api/Orders/1, /2, …) from counting as many paths: that is sequential-id-walk.
+  template) that do not exist — 404, or 400 for a malformed request; static assets excluded — or
+  that are sensitive whatever the answer (dotfiles, source control folders, backups and dumps,
+  server and framework consoles: sensitive_paths, read from sensitive-paths.txt next to this rule),
+  or at least min_sensitive distinct sensitive paths. The signals of CrowdSec's http-probing and
+  http-sensitive-files, keyed on the credential, principal or address instead of the address only;
+  private addresses are judged. A 403 on a path that is not sensitive is an authorization decision
+  and belongs to forbidden-probing (CrowdSec counts it here), so a burst of refusals is reported
+  once. A sensitive path answered 2xx is named in the details: its content may have leaked. Route
+  templates keep an id walk (/api/Orders/1, /2, …) from counting as many paths: that is
+  sequential-id-walk.
 message: >
-  {{event_count}} requests for {{distinct_paths}} distinct missing, refused or sensitive paths between
+  {{event_count}} requests for {{distinct_paths}} distinct missing or sensitive paths between
   {{first_seen}} and {{last_seen}} ({{details}}). Someone is scanning for exposed files and consoles: block
   the source, and if a sensitive path was answered 2xx, remove what it served and rotate the secrets in it.
 remediation: >
@@ -35,7 +37,7 @@ params:
   min_paths:
     type: integer
     default: 10
-    description: Distinct missing, refused or sensitive route templates within one window.
+    description: Distinct missing or sensitive route templates within one window.
   min_sensitive:
     type: integer
     default: 3
@@ -60,7 +62,7 @@ probes AS (
   FROM scan_events e
   LEFT JOIN sensitive s ON s.path = e.path
   WHERE e.method IS DISTINCT FROM 'OPTIONS'
-    AND (s.path IS NOT NULL OR (e.status IN (400, 403, 404) AND NOT e.is_static))
+    AND (s.path IS NOT NULL OR (e.status IN (400, 404) AND NOT e.is_static))
 ),
 -- only a subject with enough distinct probes over the whole scan can reach a threshold in a window
 candidates AS (

@@ -1,6 +1,6 @@
 // Secrets never persist: a log full of known tokens, passwords and keys is scanned into a database
 // file and every output format; none of the raw values may appear anywhere we write or print.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,14 @@ describe('no raw secret reaches any output', async () => {
     runs.push(run);
     outputs[`report.${format}`] = readFileSync(out, 'utf8');
   }
+  // every format at once into a folder, and the CSV per evidence event
+  const folder = path.join(dir, 'all-formats');
+  const base = ['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug'];
+  runs.push(await runCli([...base, '-f', 'json', '-f', 'html', '-f', 'csv', '-f', 'ocsf', '-o', folder]));
+  for (const name of readdirSync(folder)) outputs[`all-formats/${name}`] = readFileSync(path.join(folder, name), 'utf8');
+  const evidenceCsv = await runCli([...base, '-f', 'csv', '--evidence']);
+  runs.push(evidenceCsv);
+  outputs['evidence.csv'] = evidenceCsv.stdout;
   const stdoutRun = await runCli(['scan', logFile, '--log-type', 'nginx', '--log-pattern', PATTERN, '--debug']);
   runs.push(stdoutRun);
   // an error path with --debug, where a stack trace is printed
@@ -68,7 +76,14 @@ describe('no raw secret reaches any output', async () => {
     expect(errorRun.code).toBe(2);
   });
 
-  it('not in the JSON or HTML reports', () => {
+  it('not in any report: JSON, HTML, CSV (per finding and per evidence event), OCSF', () => {
+    expect(Object.keys(outputs).sort()).toEqual([
+      'all-formats/report.csv', 'all-formats/report.html', 'all-formats/report.json', 'all-formats/report.ocsf.jsonl',
+      'evidence.csv', 'report.html', 'report.json',
+    ]);
+    const findings = JSON.parse(outputs['report.json']!).findings.length;
+    expect(outputs['all-formats/report.ocsf.jsonl']!.trimEnd().split('\n')).toHaveLength(findings);
+    expect(outputs['evidence.csv']!.split('\n').length).toBeGreaterThan(findings);
     for (const [name, text] of Object.entries(outputs)) assertNoSecret(name, text);
   });
 

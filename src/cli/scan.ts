@@ -13,6 +13,7 @@ import {
   runRules,
   scopeFromConfig,
   severityRank,
+  subjectActivity,
   type Severity,
 } from '../rules/index.js';
 import { Database } from '../store/index.js';
@@ -69,12 +70,14 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     await lockDown(db);
     const rules = await compileRules(db, ruleFiles, config);
     const findings = await runRules(db, rules);
+    const activity = await subjectActivity(db, findings);
     const report = buildReport({
       version: options.version,
       generatedAt: options.now ?? new Date(),
       inputs,
       rules: rules.map((r) => r.rule),
       findings,
+      activity,
       scope,
     });
 

@@ -1,7 +1,7 @@
 // Findings + ingest results → the schema_version 1 report object every renderer starts from.
 import type { IngestResult } from '../ingest/index.js';
-import { SEVERITIES, type Finding, type RuleFile, type ScopeSummary } from '../rules/index.js';
-import { ReportV1, type FindingV1, type InputV1 } from './report-schema.js';
+import { SEVERITIES, type Activity, type Finding, type RuleFile, type ScopeSummary } from '../rules/index.js';
+import { ReportV1, type ActivityV1, type FindingV1, type InputV1 } from './report-schema.js';
 
 export const TOOL_NAME = 'apiaudit';
 
@@ -11,6 +11,8 @@ export interface ReportInput {
   inputs: IngestResult[];
   rules: RuleFile[];
   findings: Finding[];
+  /** Per-subject activity for the timelines (optional in the contract). */
+  activity?: Activity | null;
   /** What the scope excluded (the allow-list); reported even when nothing matched. */
   scope?: ScopeSummary;
 }
@@ -63,6 +65,30 @@ function toFinding(f: Finding): FindingV1 {
   };
 }
 
+function toActivity(activity: Activity): ActivityV1 {
+  return {
+    start: activity.start,
+    end: activity.end,
+    bucket_seconds: activity.bucketSeconds,
+    subjects_with_findings: activity.subjectsWithFindings,
+    subjects: activity.subjects.map((s) => ({
+      kind: s.kind,
+      subject: s.subject,
+      principal: s.principal,
+      finding_ids: s.findingIds,
+      requests: s.requests,
+      first_seen: s.firstSeen,
+      last_seen: s.lastSeen,
+      status_classes: s.statusClasses,
+      client_ips: s.clientIps,
+      distinct_client_ips: s.distinctClientIps,
+      user_agents: s.userAgents,
+      distinct_user_agents: s.distinctUserAgents,
+      timeline: s.timeline,
+    })),
+  };
+}
+
 export function buildReport(input: ReportInput): ReportV1 {
   const inputs = input.inputs.map(toInput);
   const findings = input.findings.map(toFinding);
@@ -88,6 +114,7 @@ export function buildReport(input: ReportInput): ReportV1 {
       last_ts: times('last_ts').at(-1) ?? null,
     },
     findings,
+    ...(input.activity ? { activity: toActivity(input.activity) } : {}),
     allowlist: (input.scope?.allowlist ?? []).map((e) => ({ kind: e.kind, value: e.value, reason: e.reason, rules: e.rules, events: e.events })),
   };
   // The contract is checked on every run, not only in tests: a renderer never sees a bad report.

@@ -1,17 +1,34 @@
 // Output formats: one renderer per format, all starting from the schema_version 1 report.
+import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
+import { renderOcsf } from './ocsf.js';
 import type { ReportV1 } from './report-schema.js';
 
-export type Renderer = (report: ReportV1) => Promise<string> | string;
+export interface RenderOptions {
+  /** csv: one row per evidence event instead of one per finding. */
+  evidence?: boolean;
+}
+
+export type Renderer = (report: ReportV1, options: RenderOptions) => Promise<string> | string;
 
 export const RENDERERS = {
   json: (report: ReportV1) => `${JSON.stringify(report, null, 2)}\n`,
   html: renderHtml,
+  csv: renderCsv,
+  ocsf: renderOcsf,
 } satisfies Record<string, Renderer>;
 
 export type OutputFormat = keyof typeof RENDERERS;
 export const OUTPUT_FORMATS = Object.keys(RENDERERS) as OutputFormat[];
 
-export async function render(report: ReportV1, format: OutputFormat): Promise<string> {
-  return RENDERERS[format](report);
+/** The file each format is written to when -o names a folder. */
+export const OUTPUT_FILE_NAMES: Record<OutputFormat, string> = {
+  json: 'report.json',
+  html: 'report.html',
+  csv: 'report.csv',
+  ocsf: 'report.ocsf.jsonl',
+};
+
+export async function render(report: ReportV1, format: OutputFormat, options: RenderOptions = {}): Promise<string> {
+  return RENDERERS[format](report, options);
 }

@@ -15,6 +15,7 @@ export const EvidenceV1 = z.object({
   status: z.number().int().nullable(),
   client_ip: z.string().nullable(),
   user_agent: z.string().nullable(),
+  query: z.string().nullable().optional().describe('the query string, secrets replaced by REDACTED (added after the first release)'),
 });
 
 export const FindingV1 = z.object({
@@ -63,6 +64,43 @@ export const InputV1 = z.object({
   error: z.string().nullable(),
 });
 
+// Per-subject activity for the HTML report's timelines (optional: added after the first release,
+// and absent when the scan window holds no event). Status classes partition every request.
+const StatusCountsV1 = z.object({
+  '2xx': z.number().int().nonnegative(),
+  '3xx': z.number().int().nonnegative(),
+  '401': z.number().int().nonnegative(),
+  '403': z.number().int().nonnegative(),
+  other_4xx: z.number().int().nonnegative(),
+  '5xx': z.number().int().nonnegative(),
+  other: z.number().int().nonnegative().describe('1xx, non-HTTP and missing status codes'),
+});
+const CountedValueV1 = z.object({ value: z.string(), requests: z.number().int().positive() });
+
+export const SubjectActivityV1 = z.object({
+  kind: z.enum(['credential', 'principal', 'client_ip']),
+  subject: z.string().describe('the credential fingerprint, principal or client IP the findings are keyed on'),
+  principal: z.string().nullable(),
+  finding_ids: z.array(z.string().regex(/^[0-9a-f]{32}$/)),
+  requests: z.number().int().positive(),
+  first_seen: Timestamp,
+  last_seen: Timestamp,
+  status_classes: StatusCountsV1,
+  client_ips: z.array(CountedValueV1).describe('most frequent first, at most 20'),
+  distinct_client_ips: z.number().int().nonnegative(),
+  user_agents: z.array(CountedValueV1).describe('most frequent first, at most 20'),
+  distinct_user_agents: z.number().int().nonnegative(),
+  timeline: z.array(StatusCountsV1.extend({ start: Timestamp })).describe('buckets with at least one request, in time order'),
+});
+
+export const ActivityV1 = z.object({
+  start: Timestamp.describe('start of the first bucket'),
+  end: Timestamp.describe('time of the last event in the scan window'),
+  bucket_seconds: z.number().int().positive(),
+  subjects_with_findings: z.number().int().nonnegative(),
+  subjects: z.array(SubjectActivityV1).describe('the 100 subjects with the most severe findings, most severe first'),
+});
+
 /** An explicit allow-list entry from the config and how many events in scope it matched. */
 export const AllowlistV1 = z.object({
   kind: z.enum(['client_ip', 'credential', 'principal', 'path']),
@@ -89,6 +127,7 @@ export const ReportV1 = z.object({
     last_ts: Timestamp.nullable(),
   }),
   findings: z.array(FindingV1),
+  activity: ActivityV1.optional(),
   /** Added to schema_version 1 (absent from earlier reports); empty when the config has no allow-list. */
   allowlist: z.array(AllowlistV1).optional(),
 });
@@ -96,6 +135,8 @@ export const ReportV1 = z.object({
 export type ReportV1 = z.infer<typeof ReportV1>;
 export type FindingV1 = z.infer<typeof FindingV1>;
 export type InputV1 = z.infer<typeof InputV1>;
+export type ActivityV1 = z.infer<typeof ActivityV1>;
+export type SubjectActivityV1 = z.infer<typeof SubjectActivityV1>;
 
 export function reportJsonSchema(): unknown {
   return {

@@ -27,3 +27,13 @@ export {
   type RuleFile,
   type Severity,
 } from './rule-file.js';
+export {
+  ACTIVITY_SUBJECT_LIMIT,
+  STATUS_CLASSES,
+  subjectActivity,
+  subjectKey,
+  type Activity,
+  type StatusClass,
+  type StatusCounts,
+  type SubjectActivity,
+} from './activity.js';
