@@ -18,10 +18,15 @@ describe('activity of the samples', async () => {
   const activity = report.activity!;
   const byPrincipal = Object.fromEntries(activity.subjects.map((s) => [s.principal, s]));
 
-  it('covers the whole scan window in 15-minute buckets, one subject per finding of the samples', () => {
+  it('covers the whole scan window in 15-minute buckets, one subject per subject with findings of the samples', () => {
     expect(activity).toMatchObject({ start: '2026-11-30T00:00:00.000Z', end: '2026-11-30T23:00:00.000Z', bucket_seconds: 900 });
-    expect(activity.subjects_with_findings).toBe(4);
-    expect(Object.keys(byPrincipal).sort()).toEqual(['admin@shop.example', 'bob@shop.example', 'carol@shop.example', 'mallory@shop.example']);
+    const keyOf = (f: (typeof report.findings)[number]) =>
+      `${f.subject.kind} ${f.subject.kind === 'credential' ? f.subject.credential_fingerprint : f.subject.kind === 'principal' ? f.subject.principal : f.subject.client_ip}`;
+    // 16 findings, two pairs on one subject each (a guessed password that worked; the partner's token)
+    expect(activity.subjects_with_findings).toBe(new Set(report.findings.map(keyOf)).size);
+    expect(activity.subjects_with_findings).toBe(14);
+    expect(activity.subjects).toHaveLength(14);
+    expect(Object.keys(byPrincipal)).toEqual(expect.arrayContaining(['admin@shop.example', 'bob@shop.example', 'carol@shop.example', 'mallory@shop.example']));
     expect(ReportV1.parse(report).activity).toEqual(activity);
   });
 
@@ -69,7 +74,8 @@ describe('activity of a subject keyed on its client IP', async () => {
     `${ip} - - [05/Jan/2026:10:${String(minute).padStart(2, '0')}:00 +0000] "${request}" ${status} 10 "-" "${ua}"`;
   const prober = '203.0.113.9';
   const lines = [
-    ...Array.from({ length: 12 }, (_, i) => line(i, prober, `GET /api/Orders/${100 + i} HTTP/1.1`, 403)),
+    // ids not in sequence: a walk of consecutive ids would also be a sequential-id-walk
+    ...Array.from({ length: 12 }, (_, i) => line(i, prober, `GET /api/Orders/${100 + i * 7} HTTP/1.1`, 403)),
     line(20, prober, 'GET /api/Products HTTP/1.1', 200, 'curl/8.5'),
     line(21, prober, 'GET /api/Products HTTP/1.1', 200, 'curl/8.5'),
     line(22, prober, 'GET /old HTTP/1.1', 302),

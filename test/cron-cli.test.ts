@@ -9,10 +9,10 @@ import { parseTimeBound } from '../src/cli/time-bounds.js';
 import { Database } from '../src/store/index.js';
 import { REPO, runCli } from './support/cli.js';
 import { epoch, makeJwt } from './support/jwt.js';
-import { burst, SAMPLE_PATTERN, sampleLines } from './support/nginx-lines.js';
+import { burst, SAMPLE_CONFIG, SAMPLE_PATTERN, sampleLines } from './support/nginx-lines.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-cron-cli-'));
-const LOG_FLAGS = ['--log-type', 'nginx', '--log-pattern', SAMPLE_PATTERN];
+const LOG_FLAGS = ['--config', SAMPLE_CONFIG, '--log-type', 'nginx', '--log-pattern', SAMPLE_PATTERN];
 const HOUR = 3_600_000;
 
 async function count(db: string, sql: string): Promise<number> {

@@ -8,14 +8,14 @@ import { runScan, type ScanOptions } from '../src/cli/scan.js';
 import { render, type ReportV1 } from '../src/report/index.js';
 import { Database } from '../src/store/index.js';
 import { epoch, makeJwt } from './support/jwt.js';
-import { burst, parseClf, SAMPLE_PATTERN, sampleLines } from './support/nginx-lines.js';
+import { burst, parseClf, SAMPLE_CONFIG, SAMPLE_PATTERN, sampleLines } from './support/nginx-lines.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-cron-'));
 let n = 0;
 const fresh = (name: string) => path.join(dir, `${++n}-${name}`);
 
 function scan(paths: string[], db: string | undefined, extra: Partial<ScanOptions> = {}) {
-  return runScan({ paths, db, logType: 'nginx', logPattern: SAMPLE_PATTERN, failOn: 'never', version: 'test', ...extra });
+  return runScan({ paths, db, config: SAMPLE_CONFIG, logType: 'nginx', logPattern: SAMPLE_PATTERN, failOn: 'never', version: 'test', ...extra });
 }
 
 async function query<T>(db: string, sql: string): Promise<T[]> {
@@ -197,7 +197,7 @@ describe('findings lifecycle across runs', () => {
 
   it('a report that could not be delivered leaves its findings new for the next run', async () => {
     const { log, db } = sampleSetup();
-    const failing = runScan({ paths: [log], db, logType: 'nginx', logPattern: SAMPLE_PATTERN, failOn: 'never', version: 'test' }, async () => {
+    const failing = runScan({ paths: [log], db, config: SAMPLE_CONFIG, logType: 'nginx', logPattern: SAMPLE_PATTERN, failOn: 'never', version: 'test' }, async () => {
       throw new Error('disk full');
     });
     await expect(failing).rejects.toThrow('disk full');

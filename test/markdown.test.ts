@@ -14,7 +14,7 @@ const rows = (html: string) => [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((
 
 describe('-f markdown', () => {
   it('counts by severity and a table of the findings', async () => {
-    const r = await runMain(['scan', 'samples/', '--config', 'samples/apiaudit.yml', '-f', 'markdown', '-q']);
+    const r = await runMain(['scan', 'test/fixtures/story/', '--config', 'test/fixtures/story/apiaudit.yml', '-f', 'markdown', '-q']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('## apiaudit: 4 finding(s) (2 high, 2 medium)');
     const table = rows(toHtml(r.stdout));
@@ -22,15 +22,15 @@ describe('-f markdown', () => {
     expect(table[1]).toEqual(['0', '2', '2', '0', '0']);
     expect(table[2]).toEqual(['severity', 'rule', 'finding', 'subject', 'events', 'first seen (UTC)', 'first evidence']);
     expect(table.slice(3).map((cells) => [cells[0], decode(cells[1]!), decode(cells[6]!)])).toEqual([
-      ['<strong>high</strong>', 'plain-http', 'samples/nginx-api.access.log:72'],
-      ['<strong>high</strong>', 'forbidden-probing', 'samples/nginx-api.access.log:97'],
-      ['<strong>medium</strong>', 'expired-token-reuse', 'samples/nginx-api.access.log:62'],
-      ['<strong>medium</strong>', 'repeated-401', 'samples/nginx-api.access.log:83'],
+      ['<strong>high</strong>', 'plain-http', 'test/fixtures/story/nginx-api.access.log:72'],
+      ['<strong>high</strong>', 'forbidden-probing', 'test/fixtures/story/nginx-api.access.log:97'],
+      ['<strong>medium</strong>', 'expired-token-reuse', 'test/fixtures/story/nginx-api.access.log:62'],
+      ['<strong>medium</strong>', 'repeated-401', 'test/fixtures/story/nginx-api.access.log:83'],
     ]);
   });
 
   it('shows every log value as text: no link, image, HTML, emphasis, code break-out or extra cell', async () => {
-    const { report } = await runScan({ paths: [`${REPO}samples/`], config: `${REPO}samples/apiaudit.yml`, failOn: 'never', version: 'test', cwd: REPO });
+    const { report } = await runScan({ paths: [`${REPO}test/fixtures/story/`], config: `${REPO}test/fixtures/story/apiaudit.yml`, failOn: 'never', version: 'test', cwd: REPO });
     const hostile = [
       '[click](https://evil.example/x)',
       '![img](https://evil.example/i.png)',

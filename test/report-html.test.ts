@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR, type ReportV1 } from '../src/report/index.js';
+import { BUILTIN_RULES_DIR, loadRuleFiles } from '../src/rules/index.js';
 import { launchBrowser, openReport, TEST_OUTPUT, type Browser } from './support/browser.js';
 import { runCli } from './support/cli.js';
 
@@ -33,17 +34,17 @@ describe('the samples report in Chromium', () => {
     expect(await text('#total-events')).toBe(String(report.summary.events));
     expect(await text('#total-rejected')).toBe(String(report.summary.rejected));
     expect(await text('#total-files')).toBe(String(report.summary.files));
-    expect(report.summary).toMatchObject({ findings: 4, events: 120, rejected: 0, files: 1 });
+    expect(report.summary).toMatchObject({ findings: 16, events: 896, rejected: 0, files: 1 });
     for (const [severity, n] of Object.entries(report.summary.by_severity)) {
       expect(await text(`[data-severity-count="${severity}"]`)).toBe(`${n} ${severity}`);
     }
-    expect(await text('#verdict')).toBe('4 findings on 4 subjects: 2 high, 2 medium.');
-    expect(await text('#scanline')).toContain('Scanned 1 file (nginx), 120 lines, 120 events from 2026-11-30 00:00:00Z to 2026-11-30 23:00:00Z (23 h)');
+    expect(await text('#verdict')).toBe('16 findings on 14 subjects: 8 high, 8 medium.');
+    expect(await text('#scanline')).toContain('Scanned 1 file (nginx), 896 lines, 896 events from 2026-11-30 00:00:00Z to 2026-11-30 23:00:00Z (23 h)');
     const byRule = await page.locator('#by-rule tbody tr').evaluateAll((rows) =>
       rows.map((r) => [r.getAttribute('data-rule'), r.querySelector('td.num')?.textContent]),
     );
     expect(Object.fromEntries(byRule)).toEqual(Object.fromEntries(Object.entries(report.summary.by_rule).map(([id, n]) => [id, String(n)])));
-    expect(await page.locator('#top-subjects tbody tr').count()).toBe(4);
+    expect(await page.locator('#top-subjects tbody tr').count()).toBe(10); // the top 10 of 14
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'samples-report.png'), fullPage: true });
     expect(problems).toEqual({ dialogs: [], consoleErrors: [], pageErrors: [], requests: [] });
   });
@@ -60,7 +61,8 @@ describe('the samples report in Chromium', () => {
       for (const part of [finding.title, finding.message, finding.remediation, finding.rule_id, ...finding.tags.owasp, ...finding.tags.attack]) {
         expect(text).toContain(part);
       }
-      expect(text).toContain(finding.subject.credential_fingerprint!.slice(0, 12));
+      const s = finding.subject;
+      expect(text).toContain(s.kind === 'credential' ? s.credential_fingerprint!.slice(0, 12) : s.kind === 'principal' ? s.principal! : s.client_ip!);
       expect(await section.locator('table.evidence tbody tr').count()).toBe(Math.min(finding.event_count, 20));
     }
     const rank = ['critical', 'high', 'medium', 'low', 'info'];
@@ -124,14 +126,17 @@ describe('filters', () => {
     const ids = (pred: (f: ReportV1['findings'][number]) => boolean) => report.findings.filter(pred).map((f) => `finding-${f.id}`);
     await expect.poll(() => page.locator('#filters').isVisible()).toBe(true);
 
+    // the subjects (as the activity keys them) that have a finding matching pred
+    const subjectsWith = (pred: (f: ReportV1['findings'][number]) => boolean) =>
+      report.activity!.subjects.filter((s) => s.finding_ids.some((id) => pred(report.findings.find((f) => f.id === id)!))).length;
     await page.locator('#filter-severity input[value="high"]').uncheck();
     expect(await visibleIds(page, 'section.finding')).toEqual(ids((f) => f.severity !== 'high'));
-    expect(await page.locator('#shown-count').innerText()).toBe('2');
-    expect(await page.locator('section.subject:visible').count()).toBe(2);
+    expect(await page.locator('#shown-count').innerText()).toBe('8');
+    expect(await page.locator('section.subject:visible').count()).toBe(subjectsWith((f) => f.severity !== 'high'));
 
     await page.locator('#filter-rule input[value="repeated-401"]').uncheck();
     expect(await visibleIds(page, 'section.finding')).toEqual(ids((f) => f.severity !== 'high' && f.rule_id !== 'repeated-401'));
-    expect(await page.locator('#shown-count').innerText()).toBe('1');
+    expect(await page.locator('#shown-count').innerText()).toBe('7');
 
     await page.locator('#filter-severity input[value="medium"]').uncheck();
     expect(await visibleIds(page, 'section.finding')).toEqual([]);
@@ -139,7 +144,7 @@ describe('filters', () => {
 
     await page.locator('#filters-reset').click();
     expect(await visibleIds(page, 'section.finding')).toEqual(ids(() => true));
-    expect(await page.locator('section.subject:visible').count()).toBe(4);
+    expect(await page.locator('section.subject:visible').count()).toBe(14);
     await page.locator('#filter-rule input[value="plain-http"]').uncheck();
     await page.screenshot({ path: path.join(TEST_OUTPUT, 'samples-report-filtered.png') });
     expect(problems).toEqual({ dialogs: [], consoleErrors: [], pageErrors: [], requests: [] });
@@ -201,9 +206,10 @@ describe('an empty result and a large one', () => {
     const out = path.join(TEST_OUTPUT, 'empty-report.html');
     expect((await runCli(['scan', log, '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', 'html', '-o', out, '-q'])).code).toBe(0);
     const { page, problems } = await openReport(browser, out);
-    expect(await page.locator('#verdict').innerText()).toBe('No findings. None of the 4 rules fired on 30 events from 1 file.');
+    const ruleIds = (await loadRuleFiles([BUILTIN_RULES_DIR])).map((r) => r.metadata.id);
+    expect(await page.locator('#verdict').innerText()).toBe(`No findings. None of the ${ruleIds.length} rules fired on 30 events from 1 file.`);
     expect(await page.locator('#no-findings').innerText()).toBe(
-      'No findings: none of the 4 rules (expired-token-reuse, forbidden-probing, plain-http, repeated-401) fired on 30 events from 1 file between 2026-11-30 00:00:00Z and 2026-11-30 00:29:00Z.',
+      `No findings: none of the ${ruleIds.length} rules (${ruleIds.join(', ')}) fired on 30 events from 1 file between 2026-11-30 00:00:00Z and 2026-11-30 00:29:00Z.`,
     );
     expect(await page.locator('#total-findings').innerText()).toBe('0');
     expect(await page.locator('#inputs-table tbody tr').count()).toBe(1);
@@ -213,29 +219,30 @@ describe('an empty result and a large one', () => {
     expect(problems).toEqual({ dialogs: [], consoleErrors: [], pageErrors: [], requests: [] });
   });
 
-  it('renders 1,501 findings with evidence capped per finding and the totals shown', async () => {
+  it('renders 1,502 findings with evidence capped per finding and the totals shown', async () => {
     const log = path.join(dir, 'busy.access.log');
     const lines = [
       // 1,500 tokens sent once each over plain http: 1,500 plain-http findings
       ...Array.from({ length: 1500 }, (_, i) => line(i * 40, `10.0.${i >> 8}.${i & 255}`, '/api/Customers/me', 200, 'http', `Bearer token-${i}-abcdefgh`)),
-      // one forged token retried 600 times: one repeated-401 finding with 600 events
+      // one forged token retried 600 times in half an hour: one repeated-401 finding with 600 events,
+      // and a rate-anomaly finding (600 requests in one hour, a subject with no other traffic)
       ...Array.from({ length: 600 }, (_, i) => line(3600 + i * 3, '192.0.2.9', '/api/Orders', 401, 'https', 'Bearer forged-token-xyz')),
     ];
     writeFileSync(log, `${lines.join('\n')}\n`);
     const out = path.join(TEST_OUTPUT, 'large-report.html');
     expect((await runCli(['scan', log, '--log-type', 'nginx', '--log-pattern', PATTERN, '-f', 'html', '-o', out, '-q'])).code).toBe(0);
     const { page, problems } = await openReport(browser, out);
-    expect(await page.locator('#total-findings').innerText()).toBe('1,501');
-    expect(await page.locator('section.finding').count()).toBe(1501);
-    expect(await page.locator('#evidence-note').innerText()).toBe('1,501 findings: each shows its first 5 evidence events; the JSON report holds the first 20 of each.');
+    expect(await page.locator('#total-findings').innerText()).toBe('1,502');
+    expect(await page.locator('section.finding').count()).toBe(1502);
+    expect(await page.locator('#evidence-note').innerText()).toBe('1,502 findings: each shows its first 5 evidence events; the JSON report holds the first 20 of each.');
     const forged = page.locator('section.finding[data-rule="repeated-401"]');
     expect(await forged.locator('details.evidence summary').innerText()).toBe('Evidence: first 5 of 600 events');
     expect(await forged.locator('table.evidence tbody tr').count()).toBe(5);
     expect(await page.locator('section.subject').count()).toBe(100);
     expect(await page.locator('#uncharted').innerText()).toBe('1,401 more subjects with findings are not charted (the 100 most severe are).');
     await page.locator('#filter-rule input[value="plain-http"]').uncheck();
-    expect(await page.locator('#shown-count').innerText()).toBe('1');
-    expect(await page.locator('section.finding:visible').count()).toBe(1);
+    expect(await page.locator('#shown-count').innerText()).toBe('2');
+    expect(await page.locator('section.finding:visible').count()).toBe(2);
     expect(problems).toEqual({ dialogs: [], consoleErrors: [], pageErrors: [], requests: [] });
     expect(statSync(out).size).toBeLessThan(8_000_000);
   });

@@ -22,7 +22,7 @@ addFormats(ajv);
 const validateSarif = ajv.compile(SARIF_SCHEMA);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-sarif-'));
-const SAMPLES = ['samples/', '--config', 'samples/apiaudit.yml'];
+const SAMPLES = ['test/fixtures/story/', '--config', 'test/fixtures/story/apiaudit.yml'];
 
 async function sarifOf(args: string[], cwd = REPO) {
   const r = cwd === REPO ? await runMain(['scan', ...args, '-f', 'sarif', '-q']) : await runCli(['scan', ...args, '-f', 'sarif', '-q'], { cwd });
@@ -61,7 +61,7 @@ describe('-f sarif', () => {
       expect(results[i]).toMatchObject({
         ruleId: finding.rule_id,
         level: { high: 'error', medium: 'warning' }[finding.severity],
-        locations: [{ physicalLocation: { artifactLocation: { uri: 'samples/nginx-api.access.log', uriBaseId: '%SRCROOT%' }, region: { startLine: finding.evidence[0]!.line } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'test/fixtures/story/nginx-api.access.log', uriBaseId: '%SRCROOT%' }, region: { startLine: finding.evidence[0]!.line } } }],
         partialFingerprints: { 'apiauditFindingId/v1': finding.id },
       });
       expect(sarif.runs[0].tool.driver.rules[results[i].ruleIndex].id).toBe(finding.rule_id);
@@ -69,9 +69,9 @@ describe('-f sarif', () => {
   });
 
   it('the location stays repository-relative when apiaudit runs from a subfolder with a ../ path', async () => {
-    const sarif = await sarifOf(['../samples/', '--config', '../samples/apiaudit.yml'], `${REPO}test`);
+    const sarif = await sarifOf(['fixtures/story/', '--config', 'fixtures/story/apiaudit.yml'], `${REPO}test`);
     const uris = new Set(sarif.runs[0].results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => r.locations[0]!.physicalLocation.artifactLocation.uri));
-    expect([...uris]).toEqual(['samples/nginx-api.access.log']);
+    expect([...uris]).toEqual(['test/fixtures/story/nginx-api.access.log']);
   });
 
   it('escapes log values in message text, percent-encodes file names, and uses a file: URI outside a repository', async () => {

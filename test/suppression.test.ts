@@ -12,7 +12,7 @@ import { epoch, makeJwt } from './support/jwt.js';
 import { burst, SAMPLE_PATTERN, sampleLines } from './support/nginx-lines.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-suppress-'));
-const SAMPLES = ['samples/', '--config', 'samples/apiaudit.yml'];
+const SAMPLES = ['test/fixtures/story/', '--config', 'test/fixtures/story/apiaudit.yml'];
 
 interface BaselineFile {
   kind: string;
@@ -47,7 +47,7 @@ describe('baseline create → scan --baseline', () => {
     }
     // from another directory, with an absolute path: the same file
     const again = path.join(dir, 'again.json');
-    await runCli(['baseline', 'create', '-o', again, `${REPO}samples/`, '--config', `${REPO}samples/apiaudit.yml`], { cwd: dir });
+    await runCli(['baseline', 'create', '-o', again, `${REPO}test/fixtures/story/`, '--config', `${REPO}test/fixtures/story/apiaudit.yml`], { cwd: dir });
     expect(readFileSync(again, 'utf8')).toBe(text);
   });
 
@@ -58,7 +58,7 @@ describe('baseline create → scan --baseline', () => {
       log,
       `${[...sampleLines(), ...burst(new Date('2026-11-30T20:00:00Z'), 12, 15, { status: 401, auth: `Bearer ${attack}` })].join('\n')}\n`,
     );
-    const gate = await runMain(['scan', log, '--config', 'samples/apiaudit.yml', '--log-type', 'nginx', '--log-pattern', SAMPLE_PATTERN,
+    const gate = await runMain(['scan', log, '--config', 'test/fixtures/story/apiaudit.yml', '--log-type', 'nginx', '--log-pattern', SAMPLE_PATTERN,
       '--baseline', baselineFile, '--fail-on', 'medium']);
     expect(gate.code).toBe(1);
     const report = JSON.parse(gate.stdout);
@@ -112,7 +112,7 @@ describe('baseline create → scan --baseline', () => {
     const junk = path.join(dir, 'junk.log');
     writeFileSync(junk, 'not a log\n');
     const out = path.join(dir, 'partial.json');
-    const r = await runMain(['baseline', 'create', '-o', out, junk, 'samples/nginx-api.access.log', '--config', 'samples/apiaudit.yml']);
+    const r = await runMain(['baseline', 'create', '-o', out, junk, 'test/fixtures/story/nginx-api.access.log', '--config', 'test/fixtures/story/apiaudit.yml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`apiaudit: error: ${out} not written: an input could not be read\n`);
     expect(() => readFileSync(out)).toThrow(/ENOENT/);
@@ -122,8 +122,8 @@ describe('baseline create → scan --baseline', () => {
 describe('ignore entries in the config', () => {
   async function scanWith(ignore: string, extra: { failOn?: 'high' | 'never' } = {}) {
     const config = path.join(dir, `ignore-${Math.random().toString(36).slice(2)}.yml`);
-    writeFileSync(config, `${readFileSync(`${REPO}samples/apiaudit.yml`, 'utf8')}\nignore:\n${ignore}`);
-    return runScan({ paths: [`${REPO}samples/`], config, failOn: extra.failOn ?? 'never', version: 'test', cwd: REPO });
+    writeFileSync(config, `${readFileSync(`${REPO}test/fixtures/story/apiaudit.yml`, 'utf8')}\nignore:\n${ignore}`);
+    return runScan({ paths: [`${REPO}test/fixtures/story/`], config, failOn: extra.failOn ?? 'never', version: 'test', cwd: REPO });
   }
   const rulesOf = (findings: Array<{ rule_id: string }>) => findings.map((f) => f.rule_id).sort();
 
@@ -152,10 +152,10 @@ describe('ignore entries in the config', () => {
   });
 
   it('by path prefix of the log file (relative to the working directory, or absolute)', async () => {
-    expect((await scanWith('  - path: samples/\n    reason: shipped samples\n')).report.findings).toEqual([]);
-    expect((await scanWith(`  - path: ${REPO}samples/nginx\n    reason: shipped samples\n`)).report.findings).toEqual([]);
-    expect((await scanWith('  - path: test/\n    reason: test logs\n')).report.findings).toHaveLength(4);
-    expect((await scanWith('  - path: samples/nginx-api.access.log/\n    reason: a directory prefix\n')).report.findings).toHaveLength(4);
+    expect((await scanWith('  - path: test/fixtures/story/\n    reason: shipped samples\n')).report.findings).toEqual([]);
+    expect((await scanWith(`  - path: ${REPO}test/fixtures/story/nginx\n    reason: shipped samples\n`)).report.findings).toEqual([]);
+    expect((await scanWith('  - path: test/fixtures/other/\n    reason: other logs\n')).report.findings).toHaveLength(4);
+    expect((await scanWith('  - path: test/fixtures/story/nginx-api.access.log/\n    reason: a directory prefix\n')).report.findings).toHaveLength(4);
   });
 
   it('2 for an entry without a reason, without a key, with an unknown key or rule', async () => {

@@ -16,10 +16,12 @@ import {
   prepareScope,
   readBaseline,
   runRules,
+  scopeFromConfig,
   severityRank,
   subjectActivity,
   suppress,
   trackFindings,
+  type ScopeSummary,
   type Severity,
   type TrackedFinding,
 } from '../rules/index.js';
@@ -45,6 +47,8 @@ export interface ScanOptions {
   track?: boolean;
   /** Any rejected line makes the run fail (exit 2). */
   strict?: boolean;
+  /** Folders of the user's own rules, run with the shipped ones (same sandbox). */
+  ruleDirs?: string[];
   version: string;
   cwd?: string;
   now?: Date;
@@ -83,16 +87,17 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
   const config = await loadConfig(options.config);
   const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
   const files = await expandInputs(options.paths, options.cwd);
-  const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR]);
+  const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   checkIgnores(config.ignore, ruleFiles.map((r) => r.metadata.id));
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
       formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern }),
     });
-    await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths, since: options.since, until: options.until });
-    const rules = await compileRules(db, ruleFiles, config);
+    const scope = await prepareScope(db, { ...scopeFromConfig(config), since: options.since, until: options.until });
+    // The sandbox is on before any rule is compiled: compiling runs the rule's SQL (LIMIT 0).
     await lockDown(db);
+    const rules = await compileRules(db, ruleFiles, config);
     const detected = await runRules(db, rules);
     const eventsScanned = await countScopeEvents(db);
 
@@ -123,6 +128,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
         window: { since: options.since, until: options.until },
         eventsScanned,
         activity,
+        scope,
       });
       await deliver(report, suppression.kept);
       return { report, kept: suppression.kept };
@@ -130,7 +136,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
     // The lifecycle commits only once the report is out.
     const { report: built, kept } = options.track === false ? await report() : await db.transaction(report);
 
-    const messages = [...inputMessages(inputs), ...summaryMessages(built, { db: options.db, tracked: options.track !== false })];
+    const messages = [...inputMessages(inputs), ...allowlistMessages(scope), ...summaryMessages(built, { db: options.db, tracked: options.track !== false })];
     const atOrAbove = (level: FailOn | undefined, findings: TrackedFinding[]) =>
       level !== undefined && level !== 'never' && findings.some((f) => severityRank(f.severity) >= severityRank(level));
     const failed = atOrAbove(options.failOn, kept) || atOrAbove(options.failOnNew, kept.filter((f) => f.status === 'new'));
@@ -161,6 +167,13 @@ function inputMessages(inputs: IngestResult[]): string[] {
     }
   }
   return messages;
+}
+
+function allowlistMessages(scope: ScopeSummary): string[] {
+  if (scope.allowlist.length === 0) return [];
+  const matched = scope.allowlist.reduce((n, e) => n + e.events, 0);
+  const entries = `${scope.allowlist.length} entr${scope.allowlist.length === 1 ? 'y' : 'ies'}`;
+  return [`allow-list: ${entries} matched ${matched} event(s), excluded from the rules they name (listed in the report)`];
 }
 
 function summaryMessages(report: ReportV1, run: { db?: string; tracked: boolean }): string[] {

@@ -10,6 +10,7 @@ import {
   type FindingStatus,
   type IgnoredFinding,
   type RuleFile,
+  type ScopeSummary,
 } from '../rules/index.js';
 import { ReportV1, type ActivityV1, type FindingV1, type InputV1, type SuppressedV1 } from './report-schema.js';
 
@@ -33,6 +34,8 @@ export interface ReportInput {
   eventsScanned?: number;
   /** Per-subject activity for the timelines (optional in the contract). */
   activity?: Activity | null;
+  /** What the scope excluded (the allow-list); reported even when nothing matched. */
+  scope?: ScopeSummary;
 }
 
 function toInput(result: IngestResult): InputV1 {
@@ -164,6 +167,7 @@ export function buildReport(input: ReportInput): ReportV1 {
     resolved,
     suppressed: toSuppressed(input.suppression ?? { ignored: [] }),
     ...(input.activity ? { activity: toActivity(input.activity) } : {}),
+    allowlist: (input.scope?.allowlist ?? []).map((e) => ({ kind: e.kind, value: e.value, reason: e.reason, rules: e.rules, events: e.events })),
   };
   // The contract is checked on every run, not only in tests: a renderer never sees a bad report.
   return ReportV1.parse(report);

@@ -228,6 +228,7 @@ export function htmlView(report: ReportV1, hashes: { style: string; script: stri
     subjects: subjectViews,
     unchartedSubjects: activity ? activity.subjects_with_findings - activity.subjects.length : 0,
     activity,
+    allowlist: report.allowlist ?? [],
     scan: {
       window: s.first_ts && s.last_ts ? formatDuration(s.first_ts, s.last_ts) : null,
       logTypes: [...new Set(ingested.map((i) => i.log_type).filter((t): t is string => t !== null))],

@@ -134,6 +134,15 @@ export const ActivityV1 = z.object({
   subjects: z.array(SubjectActivityV1).describe('the 100 subjects with the most severe findings, most severe first'),
 });
 
+/** An explicit allow-list entry from the config and how many events in scope it matched. */
+export const AllowlistV1 = z.object({
+  kind: z.enum(['client_ip', 'credential', 'principal', 'path']),
+  value: z.string(),
+  reason: z.string(),
+  rules: z.array(z.string()).nullable(),
+  events: z.number().int().nonnegative(),
+});
+
 export const ReportV1 = z.object({
   schema_version: z.literal(1),
   tool: z.object({ name: z.literal('apiaudit'), version: z.string() }),
@@ -170,6 +179,8 @@ export const ReportV1 = z.object({
   resolved: z.array(FindingV1).optional().describe('findings an earlier run reported (--db) that this run no longer detects'),
   suppressed: SuppressedV1.optional().describe("what the config's ignore entries and a --baseline file kept out of findings"),
   activity: ActivityV1.optional(),
+  /** Added to schema_version 1 (absent from earlier reports); empty when the config has no allow-list. */
+  allowlist: z.array(AllowlistV1).optional(),
 });
 
 export type ReportV1 = z.infer<typeof ReportV1>;

@@ -9,9 +9,13 @@ export {
   prepareScope,
   runRule,
   runRules,
+  scopeFromConfig,
   sortFindings,
+  useRuleScope,
+  type AllowlistEntry,
   type CompiledRule,
   type Scope,
+  type ScopeSummary,
 } from './engine.js';
 export type { Evidence, Finding, SubjectKind } from './finding.js';
 export {

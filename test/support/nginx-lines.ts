@@ -1,9 +1,9 @@
-// Test helper: nginx access-log lines in the log_format of samples/apiaudit.yml.
+// Test helper: nginx access-log lines in the log_format of test/fixtures/story/apiaudit.yml.
 import { readFileSync } from 'node:fs';
 import { REPO } from './cli.js';
 
-export const SAMPLE_LOG = `${REPO}samples/nginx-api.access.log`;
-export const SAMPLE_CONFIG = `${REPO}samples/apiaudit.yml`;
+export const SAMPLE_LOG = `${REPO}test/fixtures/story/nginx-api.access.log`;
+export const SAMPLE_CONFIG = `${REPO}test/fixtures/story/apiaudit.yml`;
 export const SAMPLE_PATTERN =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $scheme $host $request_time "$http_authorization"';
 

@@ -10,7 +10,8 @@ export function inputOptions<T>(yargs: Argv<T>) {
     .option('log-type', { requiresArg: true, type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
     .option('log-pattern', { requiresArg: true, type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
     .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
-    .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' });
+    .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' })
+    .option('rules', { requiresArg: true, type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' });
 }
 
 interface InputArgs {
@@ -21,6 +22,7 @@ interface InputArgs {
   'log-pattern'?: string;
   since?: string;
   until?: string;
+  rules?: string[];
 }
 
 /** What to scan, as runScan takes it; --since / --until are counted back from `now`. */
@@ -33,6 +35,7 @@ export function scanInputs(args: InputArgs, now: Date) {
     logPattern: args['log-pattern'],
     since: args.since === undefined ? undefined : parseTimeBound(args.since, now, '--since'),
     until: args.until === undefined ? undefined : parseTimeBound(args.until, now, '--until'),
+    ruleDirs: args.rules ?? [],
     now,
   };
 }

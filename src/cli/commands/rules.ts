@@ -1,17 +1,30 @@
 import type { Argv } from 'yargs';
 import { BUILTIN_RULES_DIR, loadRuleFiles } from '../../rules/index.js';
+import { runRuleTests } from '../../rules/rule-cases.js';
 import type { CommandContext } from '../context.js';
+import { formatRuleList, formatRuleTests } from '../rules-command.js';
 
-export function rulesCommand(yargs: Argv, { io }: CommandContext): Argv {
-  return yargs.command('rules', 'list the detection rules', (y) =>
+export function rulesCommand(yargs: Argv, { io, setExitCode }: CommandContext): Argv {
+  return yargs.command('rules', 'list or test detection rules', (y) =>
     y
-      .command('list', 'id, severity, title and params of each rule', {}, async () => {
-        for (const rule of await loadRuleFiles([BUILTIN_RULES_DIR])) {
-          const m = rule.metadata;
-          const params = Object.entries(m.params).map(([k, p]) => `${k}=${Array.isArray(p.default) ? p.default.join(',') : p.default}`);
-          io.stdout(`${m.id.padEnd(22)} ${m.severity.padEnd(8)} ${m.title}${params.length ? `\n${' '.repeat(32)}${params.join('  ')}` : ''}\n`);
-        }
-      })
-      .demandCommand(1, 'say which: apiaudit rules list'),
+      .command(
+        'list',
+        'id, severity, title and params (with defaults) of each rule',
+        (yy) => yy.option('rules', { type: 'string', array: true, describe: 'also list the rules of this folder; repeatable' }),
+        async (args) => {
+          io.stdout(formatRuleList(await loadRuleFiles([BUILTIN_RULES_DIR, ...(args.rules ?? [])])));
+        },
+      )
+      .command(
+        'test [dir]',
+        "run each rule's cases (<id>.cases.yaml next to <id>.sql); exit 1 if any fails",
+        (yy) => yy.positional('dir', { type: 'string', describe: 'rules folder (default: the shipped rules)' }),
+        async (args) => {
+          const { text, failed } = formatRuleTests(await runRuleTests(args.dir ?? BUILTIN_RULES_DIR));
+          io.stdout(text);
+          setExitCode(failed ? 1 : 0);
+        },
+      )
+      .demandCommand(1, 'say which: apiaudit rules list | apiaudit rules test [dir]'),
   );
 }
