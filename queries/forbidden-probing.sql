@@ -44,16 +44,8 @@ WITH refused AS (
 counted AS (
   SELECT *,
     count(DISTINCT path) OVER (PARTITION BY subject_kind, subject ORDER BY ts
-                               RANGE BETWEEN $window PRECEDING AND CURRENT ROW) AS paths_in_window
+                               RANGE BETWEEN $window PRECEDING AND CURRENT ROW) >= $min_distinct AS qualifies
   FROM refused
-),
-marked AS (
-  SELECT *,
-    max(CASE WHEN paths_in_window >= $min_distinct THEN ts END)
-      OVER (PARTITION BY subject_kind, subject ORDER BY ts
-            RANGE BETWEEN CURRENT ROW AND $window FOLLOWING) AS qualifying_window_end
-  FROM counted
 )
 SELECT subject_kind, subject, file_id, line_no
-FROM marked
-WHERE qualifying_window_end IS NOT NULL
+FROM aa_window_members('counted', $window)

@@ -7,7 +7,8 @@ description: >
   min_count 401 responses within any sliding window of the given length on routes other than login.
   A client that keeps sending a bad, revoked or expired token, or someone trying tokens against
   protected routes. Login failures are a different signal (login-bruteforce). OPTIONS preflights and
-  authentication-challenge 401s (IIS 401.2) are not failures and are ignored.
+  authentication-challenge 401s (IIS 401.2, an anonymous request retried with a credential within
+  seconds: the WWW-Authenticate handshake) are not failures and are ignored.
 message: >
   {{event_count}} responses 401 between {{first_seen}} and {{last_seen}} on {{distinct_paths}} path(s)
   (at least {{param.min_count}} within {{param.window}}). A client keeps presenting a credential the API
@@ -40,22 +41,14 @@ WITH failures AS (
   WHERE status = 401
     AND method IS DISTINCT FROM 'OPTIONS'
     AND NOT is_login
-    AND coalesce(status_detail, '') NOT LIKE '401.2%'
+    AND NOT is_auth_challenge
 ),
 counted AS (
   SELECT *,
     count(*) OVER (PARTITION BY subject_kind, subject ORDER BY ts
-                   RANGE BETWEEN $window PRECEDING AND CURRENT ROW) AS failures_in_window
+                   RANGE BETWEEN $window PRECEDING AND CURRENT ROW) >= $min_count AS qualifies
   FROM failures
-),
--- every failure inside some window that reached the threshold is evidence
-marked AS (
-  SELECT *,
-    max(CASE WHEN failures_in_window >= $min_count THEN ts END)
-      OVER (PARTITION BY subject_kind, subject ORDER BY ts
-            RANGE BETWEEN CURRENT ROW AND $window FOLLOWING) AS qualifying_window_end
-  FROM counted
 )
+-- every failure inside some window that reached the threshold is evidence
 SELECT subject_kind, subject, file_id, line_no
-FROM marked
-WHERE qualifying_window_end IS NOT NULL
+FROM aa_window_members('counted', $window)

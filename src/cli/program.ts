@@ -1,115 +1,31 @@
-// The command line. The only module that knows about argv, stdout, stderr and exit codes:
+// The command line. The only place that knows about argv, stdout, stderr and exit codes:
 // 0 = ran (nothing at or above --fail-on), 1 = a finding at or above --fail-on, 2 = usage, input,
 // config or internal error, always with one clear line on stderr (the stack only with --debug).
-import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { UserError, errorMessage, redactSecrets } from '../errors.js';
-import { FORMATS } from '../ingest/index.js';
-import { checkTimezone } from '../ingest/formats/time.js';
-import { reportJsonSchema } from '../report/index.js';
-import { BUILTIN_RULES_DIR, loadRuleFiles, SEVERITIES } from '../rules/index.js';
-import { writeFileAtomic } from './output.js';
-import { OUTPUT_FORMATS, runScan, type FailOn, type OutputFormat } from './scan.js';
-
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-export const VERSION = pkg.version;
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { baselineCommand } from './commands/baseline.js';
+import { formatsCommand } from './commands/formats.js';
+import { pruneCommand } from './commands/prune.js';
+import { rulesCommand } from './commands/rules.js';
+import { scanCommand } from './commands/scan.js';
+import { schemaCommand } from './commands/schema.js';
+import { VERSION, type CommandContext, type Io } from './context.js';
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
 
-/** Words of `text` in lines of at most `width` characters, each indented by `indent` spaces. */
-function wrap(text: string, indent: number, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && indent + line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => ' '.repeat(indent) + l).join('\n');
-}
-
-function checkedTimezone(zone: string): string {
-  checkTimezone(zone); // a usage error naming the zone
-  return zone;
-}
+const COMMANDS = [scanCommand, baselineCommand, pruneCommand, formatsCommand, rulesCommand, schemaCommand];
 
 /** Runs the CLI; resolves to the exit code (never calls process.exit). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
+  const context: CommandContext = { io, setExitCode: (code) => (exitCode = code) };
   const debug = argv.includes('--debug');
-  const parser = yargs(argv)
-    .scriptName('apiaudit')
-    .usage('$0 <command> [options]')
-    .command(
-      'scan <paths..>',
-      'ingest access logs and report findings per credential',
-      (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'log files or folders (.gz is read directly)' })
-          .option('format', { alias: 'f', choices: OUTPUT_FORMATS, default: 'json' as OutputFormat, describe: 'report format' })
-          .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (default: stdout)' })
-          .option('db', { type: 'string', describe: 'DuckDB database file (default: in memory)' })
-          .option('config', { type: 'string', describe: 'config file (YAML or JSON)' })
-          .option('log-type', { type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
-          .option('log-pattern', { type: 'string', describe: 'the server\'s log format string, verbatim (nginx log_format, Apache LogFormat, Envoy format, API Gateway format)' })
-          .option('timezone', { type: 'string', describe: 'zone of log times written without one (HAProxy, zone-less exports): IANA name or ±HH:MM; default UTC' })
-          .option('fail-on', {
-            choices: [...SEVERITIES, 'never'] as const,
-            default: 'never' as FailOn,
-            describe: 'exit 1 when a finding at or above this severity remains',
-          })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
-      async (args) => {
-        const outcome = await runScan({
-          paths: args.paths as string[],
-          format: args.format,
-          db: args.db,
-          config: args.config,
-          logType: args['log-type'],
-          logPattern: args['log-pattern'],
-          timezone: args.timezone === undefined ? undefined : checkedTimezone(args.timezone),
-          failOn: args['fail-on'],
-          version: VERSION,
-        });
-        if (args.output) await writeFileAtomic(args.output, outcome.rendered);
-        else io.stdout(outcome.rendered);
-        for (const message of outcome.messages) {
-          if (!args.quiet || message.startsWith('error:')) io.stderr(`apiaudit: ${redactSecrets(message)}\n`);
-        }
-        exitCode = outcome.exitCode;
-      },
-    )
-    .command('formats', 'list the log types apiaudit reads and what each carries', {}, () => {
-      for (const f of FORMATS) {
-        const c = f.capabilities;
-        const options = [f.acceptsPattern ? '--log-pattern' : '', f.acceptsFieldMap ? 'config fields' : ''].filter(Boolean).join(', ');
-        io.stdout(
-          `${f.id.padEnd(16)} ${f.title}\n${' '.repeat(17)}scheme: ${c.scheme}, credential: ${c.credential}, principal: ${c.principal}, client ip: ${c.clientIp}${options ? `; ${options}` : ''}\n${wrap(f.description, 17, 110)}\n`,
-        );
-      }
-    })
-    .command('rules', 'list the detection rules', (y) =>
-      y.command('list', 'id, severity, title and params of each rule', {}, async () => {
-        for (const rule of await loadRuleFiles([BUILTIN_RULES_DIR])) {
-          const m = rule.metadata;
-          const params = Object.entries(m.params).map(([k, p]) => `${k}=${Array.isArray(p.default) ? p.default.join(',') : p.default}`);
-          io.stdout(`${m.id.padEnd(22)} ${m.severity.padEnd(8)} ${m.title}${params.length ? `\n${' '.repeat(32)}${params.join('  ')}` : ''}\n`);
-        }
-      }).demandCommand(1, 'say which: apiaudit rules list'),
-    )
-    .command('schema', 'print the JSON Schema of the JSON report (schema_version 1)', {}, () => {
-      io.stdout(`${JSON.stringify(reportJsonSchema(), null, 2)}\n`);
-    })
+  let parser = yargs(argv).scriptName('apiaudit').usage('$0 <command> [options]');
+  for (const command of COMMANDS) parser = command(parser, context);
+  parser = parser
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .demandCommand(1, 'say which command: apiaudit --help')
     .strict()
@@ -118,8 +34,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      // yargs' own usage errors must exit 2, like ours, never 1
-      throw error ?? new UserError('usage', message);
+      // Errors of our handlers pass through; yargs' own (a message, or a YError) are usage errors:
+      // exit 2, never 1, on one line.
+      if (error && error.name !== 'YError') throw error;
+      const text = message || error?.message || 'usage error';
+      throw new UserError('usage', text.split('\n').map((line) => line.trim()).filter(Boolean).join(' '));
     });
 
   try {

@@ -1,5 +1,10 @@
 export {
+  ALLOW_KINDS,
   ConfigSchema,
+  DEFAULT_MONITOR_PATHS,
+  DEFAULT_MONITOR_USER_AGENTS,
+  parseCidr,
+  type AllowEntry,
   DEFAULT_LOGIN_PATHS,
   DEFAULT_PUBLIC_PATHS,
   defaultConfig,
@@ -7,4 +12,5 @@ export {
   loadConfig,
   parseConfig,
   type Config,
+  type IgnoreEntry,
 } from './config.js';

@@ -4,8 +4,10 @@ import { listValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
-import { documentRecordSource, fileLineSource, sampleLineSource, type LogFormat, type ParseContext, type ParsePlan, type RawField } from './formats/format.js';
+import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
+import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
+import { documentRecordSource, dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -49,6 +51,10 @@ export interface IngestResult {
   rejectedLines: RejectedLine[];
   coverage?: Coverage;
   duplicateOf?: string;
+  /** The earlier ingest of this file's first lines, when only the lines it gained since were read. */
+  continues?: string;
+  /** The first line read (1 unless the file grew since an earlier ingest). */
+  firstLine?: number;
   error?: string;
 }
 
@@ -76,12 +82,14 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
 }
 
 async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number): Promise<IngestResult> {
-  const facts = await fileFacts(file.absolutePath);
+  const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
   const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
   if (previous) {
     return { ...base, status: 'duplicate', duplicateOf: previous.path, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
+  const growth = await findGrowth(db, facts);
+  const firstLine = growth?.firstLine ?? 1;
 
   const firstLines = await sampleLines(file.absolutePath, facts.compression);
   const document = isJsonDocument(firstLines);
@@ -93,67 +101,97 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const logType = format.id;
   const context = { ...contextFor(format, choice), head };
 
-  const load = async (encoding: 'utf-8' | 'latin-1') =>
-    db.transaction(async () => {
-      const plan = format.plan({ ...context, lines: document ? documentRecordSource() : fileLineSource(encoding) });
-      const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${normalizeSql(plan)}`, {
-        path: file.absolutePath,
-        compression: facts.compression,
+  const load = async (mode: LineMode) => {
+    // A grown file is read from its first new line: lines are numbered before the parse. A JSON
+    // document is read by DuckDB's JSON reader, record by record (records are numbered).
+    const lines = document ? documentRecordSource() : fileLineSource(mode, !format.parallelSafe || growth !== undefined);
+    const plan = format.plan({ ...context, lines });
+    const params = { path: file.absolutePath, compression: facts.compression };
+    if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
+    const parsed = normalizeSql(plan);
+    // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
+    // Only normalized, already redacted values are staged. With preserve_insertion_order the rows
+    // keep the file's order, so rowid + 1 is the line number of plans parsed in parallel.
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`,
+      growth ? { ...params, first: firstLine } : params,
+    );
+    if (mode === 'skip-bad-lines') {
+      await db.run(`INSERT INTO ingest_stage (line_no, reject_reason) SELECT line_no, reason FROM ingest_bad_lines WHERE line_no >= $first`, {
+        first: firstLine,
       });
-      await db.run(
-        `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
-         SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ingest_stage WHERE reject_reason IS NULL`,
-        { fid: fileId },
-      );
-      await db.run(
-        `INSERT INTO rejects SELECT $fid, line_no, reject_reason FROM ingest_stage
-         WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip'`,
-        { fid: fileId },
-      );
-      const counts = (await db.one<{ lines: number; events: number; rejected: number; skipped: number; first_ts: string | null; last_ts: string | null }>(
-        `SELECT coalesce(max(line_no), 0)::BIGINT::DOUBLE AS lines,
-                count(*) FILTER (WHERE reject_reason IS NULL)::DOUBLE AS events,
-                count(*) FILTER (WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip')::DOUBLE AS rejected,
-                count(*) FILTER (WHERE reject_reason = 'skip')::DOUBLE AS skipped,
-                strftime(min(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS first_ts,
-                strftime(max(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS last_ts
-         FROM ingest_stage`,
-      ))!;
-      await db.run(
-        `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
-                                   $first::TIMESTAMP, $last::TIMESTAMP, now()::TIMESTAMP)`,
-        {
-          fid: fileId, path: file.displayPath, sha: facts.sha256, size: facts.size, compression: facts.compression,
-          type: logType, pattern: choice.logPattern ?? null, lines: counts.lines, events: counts.events,
-          rejected: counts.rejected, skipped: counts.skipped, first: counts.first_ts, last: counts.last_ts,
-        },
-      );
-      const rejectedLines = await db.all<RejectedLine>(
-        `SELECT line_no::INTEGER AS line, reject_reason AS reason FROM ingest_stage
-         WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip' ORDER BY line_no LIMIT $n`,
-        { n: maxShown },
-      );
-      await db.run(`DROP TABLE ingest_stage`);
-      return { counts, rejectedLines, coverage: coverageOf(plan, document) };
-    });
-
-  let loaded;
-  try {
-    loaded = await load('utf-8');
-  } catch (error) {
-    if (!/invalid unicode/i.test(String(error))) throw readError(file, error);
-    // Not UTF-8: read every byte as latin-1 and show non-ASCII bytes as \xHH (nothing dropped).
+    }
+    const staged = `(SELECT * REPLACE (coalesce(line_no, rowid + 1) AS line_no) FROM ingest_stage)`;
     try {
-      loaded = await load('latin-1');
-    } catch (retryError) {
-      throw readError(file, retryError);
+      return await db.transaction(async () => {
+        const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
+        if (growth) await recordGrowth(db, fileId, growth);
+        await db.run(
+          `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
+           SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ${staged} WHERE reject_reason IS NULL`,
+          { fid: fileId },
+        );
+        await db.run(
+          `INSERT INTO rejects SELECT $fid, line_no, reject_reason FROM ${staged}
+           WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip'`,
+          { fid: fileId },
+        );
+        const counts = (await db.one<{ lines: number; events: number; rejected: number; skipped: number; first_ts: string | null; last_ts: string | null }>(
+          `SELECT coalesce(max(line_no) - $first + 1, 0)::BIGINT::DOUBLE AS lines,
+                  count(*) FILTER (WHERE reject_reason IS NULL)::DOUBLE AS events,
+                  count(*) FILTER (WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip')::DOUBLE AS rejected,
+                  count(*) FILTER (WHERE reject_reason = 'skip')::DOUBLE AS skipped,
+                  strftime(min(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS first_ts,
+                  strftime(max(ts) FILTER (WHERE reject_reason IS NULL), '%Y-%m-%dT%H:%M:%S.%gZ') AS last_ts
+           FROM ${staged}`,
+          { first: firstLine },
+        ))!;
+        await db.run(
+          `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
+                                     $first::TIMESTAMP, $last::TIMESTAMP, now()::TIMESTAMP)`,
+          {
+            fid: fileId, path: file.displayPath, sha: facts.sha256, size: facts.size, compression: facts.compression,
+            type: logType, pattern: choice.logPattern ?? null, lines: counts.lines, events: counts.events,
+            rejected: counts.rejected, skipped: counts.skipped, first: counts.first_ts, last: counts.last_ts,
+          },
+        );
+        const rejectedLines = await db.all<RejectedLine>(
+          `SELECT line_no::INTEGER AS line, reject_reason AS reason FROM ${staged}
+           WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip' ORDER BY line_no LIMIT $n`,
+          { n: maxShown },
+        );
+        return { counts, rejectedLines, coverage: coverageOf(plan, document) };
+      });
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ingest_stage`);
+      await dropBadLines(db);
+    }
+  };
+
+  // UTF-8 first; a file that is not UTF-8 is read as latin-1 (every byte kept, shown as \xHH);
+  // bytes even latin-1 cannot take, or over-long lines, are rejected one by one as a last resort.
+  let loaded;
+  let mode: LineMode = 'utf-8';
+  for (;;) {
+    try {
+      loaded = await load(mode);
+      break;
+    } catch (error) {
+      const text = String(error);
+      const next: LineMode | undefined =
+        document ? undefined // DuckDB's JSON reader has no other mode
+        : mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
+        : mode !== 'skip-bad-lines' && /not latin-1 encoded|invalid unicode|maximum line size/i.test(text) ? 'skip-bad-lines'
+        : undefined;
+      if (!next) throw readError(file, error);
+      mode = next;
     }
   }
   const { counts, rejectedLines, coverage } = loaded;
   return {
     ...base, status: 'ingested', logType, lines: counts.lines, events: counts.events, rejected: counts.rejected,
     skipped: counts.skipped, firstTs: counts.first_ts, lastTs: counts.last_ts, rejectedLines, coverage,
+    ...(growth ? { continues: growth.continuesPath, firstLine } : {}),
   };
 }
 

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 
 export interface InputFile {
@@ -17,6 +19,8 @@ export interface FileFacts {
   sha256: string;
   size: number;
   compression: 'none' | 'gzip';
+  /** SHA-256 of the first `n` bytes, for each requested `n` below the size (see ingest/growth.ts). */
+  prefixSha256: Map<number, string>;
 }
 
 const SKIPPED_IN_DIRECTORIES = /^(\.|readme|license|notice)|\.(md|ya?ml|sha256|sig|asc)$/i;
@@ -58,22 +62,52 @@ async function walk(directory: string): Promise<string[]> {
   return out;
 }
 
-export async function fileFacts(absolutePath: string): Promise<FileFacts> {
+/**
+ * Content hash, size and compression in one read, and the hashes of the prefixes that end at
+ * `prefixSizes` (see growth.ts). A gzip file is also decompressed on the side (zlib runs off the
+ * main thread) and its CRC checked: DuckDB reads a truncated .gz up to the damage without
+ * complaint, and the lines after it would be lost silently.
+ */
+export async function fileFacts(absolutePath: string, displayPath = absolutePath, prefixSizes: number[] = []): Promise<FileFacts> {
   const hash = createHash('sha256');
+  const cuts = [...new Set(prefixSizes)].filter((n) => n > 0).sort((a, b) => a - b);
+  const prefixSha256 = new Map<number, string>();
   let size = 0;
-  let head: Buffer | undefined;
+  let gunzip: Gunzip | undefined;
+  let gzipError: unknown;
+  let gunzipDone: Promise<void> = Promise.resolve();
+  const corrupt = () => new UserError('input', `cannot read ${displayPath}: corrupt or truncated gzip data`, { cause: gzipError });
   try {
     for await (const chunk of createReadStream(absolutePath, { highWaterMark: 1 << 20 })) {
-      const buffer = chunk as Buffer;
-      head ??= buffer.subarray(0, 2);
-      hash.update(buffer);
-      size += buffer.length;
+      const whole = chunk as Buffer;
+      if (size === 0 && whole[0] === 0x1f && whole[1] === 0x8b) {
+        gunzip = createGunzip();
+        gunzip.resume(); // only the integrity check matters, not the bytes
+        gunzipDone = finished(gunzip).catch((error: unknown) => {
+          gzipError = error;
+        });
+      }
+      // A prefix hash is a copy of the running hash taken where the prefix ends.
+      let rest = whole;
+      while (cuts.length && cuts[0]! <= size + rest.length) {
+        const upTo = cuts.shift()! - size;
+        hash.update(rest.subarray(0, upTo));
+        size += upTo;
+        rest = rest.subarray(upTo);
+        prefixSha256.set(size, hash.copy().digest('hex'));
+      }
+      hash.update(rest);
+      size += rest.length;
+      if (gunzip && !gzipError && !gunzip.write(whole)) await Promise.race([once(gunzip, 'drain').catch(() => undefined), gunzipDone]);
     }
+    gunzip?.end();
   } catch (error) {
-    throw new UserError('input', `cannot read ${absolutePath}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`, { cause: error });
+    throw new UserError('input', `cannot read ${displayPath}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`, { cause: error });
   }
-  const compression = head && head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : 'none';
-  return { sha256: hash.digest('hex'), size, compression };
+  await gunzipDone;
+  if (gzipError) throw corrupt();
+  prefixSha256.delete(size); // the whole content is not a prefix of itself
+  return { sha256: hash.digest('hex'), size, compression: gunzip ? 'gzip' : 'none', prefixSha256 };
 }
 
 /**

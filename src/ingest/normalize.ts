@@ -16,15 +16,20 @@ const TYPED_FIELDS = new Set<RawField>(['ts', 'duration_ms', 'claim_exp', 'claim
 const SQL_TYPE: Partial<Record<RawField, string>> = { ts: 'TIMESTAMP', duration_ms: 'DOUBLE', claim_exp: 'TIMESTAMP', claim_iat: 'TIMESTAMP' };
 
 /** Bearer values that clients send when they have no token: not a credential. */
-const PLACEHOLDER_TOKENS = `('', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***')`;
+const PLACEHOLDER_TOKENS = `['', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***']`;
+// Long IN (…) lists become hash joins in DuckDB, which may reorder rows; list_contains stays a
+// scalar, so the whole parse is order-preserving projections (line numbers come from that order).
+const isPlaceholder = (x: string) => `list_contains(${PLACEHOLDER_TOKENS}, ${x})`;
 
 // The directly connected client, when the log shows a chain of addresses: the right-most public
 // address (what our edge saw; entries to its left are client-claimed and spoofable), else the
 // left-most entry. Private, loopback and link-local hops are treated as our own proxies.
 const PRIVATE_IP_RE = String.raw`'^(10\.|127\.|0\.|169\.254\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|::1$|::$|[fF][cCdD][0-9a-fA-F]{2}:|[fF][eE][89aAbB][0-9a-fA-F]:)'`;
 const IP_RE = String.raw`'^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$'`;
+// Only addresses with a ':' or a '[' can carry a port (or brackets): the common case skips the regexes.
 const stripPort = (x: string) =>
-  String.raw`regexp_replace(regexp_replace(trim(${x}), '^\[([^\]]+)\](:[0-9]+)?$', '\1'), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1')`;
+  String.raw`CASE WHEN NOT (contains(${x}, ':') OR contains(${x}, '[') OR contains(${x}, ' ')) THEN ${x}
+    ELSE regexp_replace(regexp_replace(trim(${x}), '^\[([^\]]+)\](:[0-9]+)?$', '\1'), '^([0-9]{1,3}(\.[0-9]{1,3}){3}):[0-9]+$', '\1') END`;
 
 function clientIpSql(forwarded: string, remote: string): string {
   const chain = `list_filter(list_transform(string_split(concat_ws(',', ${forwarded}, ${remote}), ','), lambda x: ${stripPort('x')}), lambda x: x NOT IN ('', '-'))`;
@@ -79,12 +84,12 @@ req AS (
 ),
 cred AS (
   SELECT *,
-    CASE WHEN lower(_auth_value) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE _auth_value END AS _header_token,
-    CASE WHEN lower(trim(api_key)) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE trim(api_key) END AS _key_token,
-    CASE WHEN lower(trim(credential_id)) IN ${PLACEHOLDER_TOKENS} THEN NULL ELSE trim(credential_id) END AS _gateway_id,
+    CASE WHEN ${isPlaceholder('lower(_auth_value)')} THEN NULL ELSE _auth_value END AS _header_token,
+    CASE WHEN ${isPlaceholder('lower(trim(api_key))')} THEN NULL ELSE trim(api_key) END AS _key_token,
+    CASE WHEN ${isPlaceholder('lower(trim(credential_id))')} THEN NULL ELSE trim(credential_id) END AS _gateway_id,
     aa_cookie_jwt(cookie) AS _cookie_jwt,
     aa_cookie_session(cookie) AS _cookie_session,
-    CASE WHEN lower(_query_value) NOT IN ${PLACEHOLDER_TOKENS} THEN _query_value END AS _query_token
+    CASE WHEN NOT ${isPlaceholder('lower(_query_value)')} THEN _query_value END AS _query_token
   FROM (SELECT *, aa_query_token(_query) AS _query_value FROM req)
 ),
 -- One credential per request, the most direct evidence first: the Authorization header, an API-key
@@ -95,7 +100,7 @@ tok AS (
     CASE WHEN _header_token IS NOT NULL THEN
            CASE WHEN _auth_scheme = 'bearer' THEN 'bearer'
                 WHEN _auth_scheme = 'basic' THEN 'basic'
-                WHEN _auth_scheme IS NULL OR _auth_scheme IN ('apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature') THEN 'api-key'
+                WHEN _auth_scheme IS NULL OR list_contains(['apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature'], _auth_scheme) THEN 'api-key'
                 ELSE 'other' END
          WHEN _key_token IS NOT NULL OR _gateway_id IS NOT NULL THEN 'api-key'
          WHEN _cookie_jwt IS NOT NULL THEN 'bearer'

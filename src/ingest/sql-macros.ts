@@ -45,7 +45,7 @@ CREATE OR REPLACE TEMP MACRO aa_unescape_apache(v) AS
 CREATE OR REPLACE TEMP MACRO aa_latin1_escape(line) AS
   CASE WHEN line IS NULL OR NOT regexp_matches(line, '[^\x01-\x7F]') THEN line
        ELSE array_to_string(list_transform(string_split(line, ''),
-              ch -> CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\x%02X', unicode(ch)) END), '')
+              lambda ch: CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\x%02X', unicode(ch)) END), '')
   END;
 
 -- A JSON value that may be a list (Caddy and Kong write repeated headers as arrays): its first item.
@@ -85,8 +85,12 @@ CREATE OR REPLACE TEMP MACRO aa_iso_ts(v) AS
 CREATE OR REPLACE TEMP MACRO aa_is_jwt(t) AS
   t IS NOT NULL AND regexp_full_match(t, '[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*');
 
+-- Cheap test first (one DFA pass): most query strings hold no secret and skip the rewrites below.
+CREATE OR REPLACE TEMP MACRO aa_may_hold_secret(q) AS
+  q IS NOT NULL AND (contains(q, 'eyJ') OR regexp_matches(q, '(?i)(?:^|[?&;])(?:${alternation([...CREDENTIAL_PARAMS, ...REDACT_ONLY_PARAMS])})='));
+
 CREATE OR REPLACE TEMP MACRO aa_redact_query(q) AS
-  CASE WHEN q IS NULL THEN NULL
+  CASE WHEN NOT aa_may_hold_secret(q) THEN q
        ELSE regexp_replace(
               regexp_replace(q, '(?i)((?:^|[?&;])(?:${alternation([...CREDENTIAL_PARAMS, ...REDACT_ONLY_PARAMS])})=)[^&;#]*', '\1REDACTED', 'g'),
               '${JWT_RE}', 'REDACTED', 'g')
@@ -96,11 +100,11 @@ CREATE OR REPLACE TEMP MACRO aa_redact_jwt(v) AS
   CASE WHEN v IS NULL OR NOT contains(v, 'eyJ') THEN v ELSE regexp_replace(v, '${JWT_RE}', 'REDACTED', 'g') END;
 
 CREATE OR REPLACE TEMP MACRO aa_secret_params(q, p) AS
-  CASE WHEN q IS NULL AND (p IS NULL OR NOT contains(p, 'eyJ')) THEN NULL
-       ELSE nullif(list_distinct(list_concat(
+  CASE WHEN NOT aa_may_hold_secret(q) AND (p IS NULL OR NOT contains(p, 'eyJ')) THEN NULL
+       ELSE nullif(list_sort(list_distinct(list_concat(
               regexp_extract_all(coalesce(q, ''), '(?i)(?:^|[&;])(${alternation(CREDENTIAL_PARAMS)})=[^&;#]', 1),
               regexp_extract_all(coalesce(q, ''), '(?:^|[&;])([^=&;]+)=${JWT_RE}', 1),
-              CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END)), [])
+              CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END))), [])
   END;
 
 -- Gateway-logged claim times: epoch seconds (or ms), ISO-8601, or Java's Date.toString()
@@ -127,11 +131,11 @@ CREATE OR REPLACE TEMP MACRO aa_cookie_session(c) AS
   CASE WHEN c IS NULL THEN NULL
        ELSE nullif(list_filter(list_transform(
               list_filter(aa_cookie_pairs(c), lambda x: regexp_matches(lower(trim(split_part(x, '=', 1))), '${SESSION_COOKIE_RE}')),
-              lambda x: trim(substr(x, strpos(x, '=') + 1), ' "')), lambda v: v NOT IN ('', '-', 'deleted', 'null'))[1], '')
+              lambda x: trim(substr(x, strpos(x, '=') + 1), ' "')), lambda v: NOT list_contains(['', '-', 'deleted', 'null'], v))[1], '')
   END;
 
 CREATE OR REPLACE TEMP MACRO aa_query_token(q) AS
-  CASE WHEN q IS NULL THEN NULL
+  CASE WHEN NOT aa_may_hold_secret(q) THEN NULL
        ELSE nullif(url_decode(regexp_extract(q, '(?i)(?:^|[&;])(?:${alternation(TOKEN_PARAMS)})=([^&;#]+)', 1)), '')
   END;
 `;

@@ -11,6 +11,8 @@ export interface Evidence {
   status: number | null;
   client_ip: string | null;
   user_agent: string | null;
+  /** The query string, secrets already replaced by REDACTED at ingest. */
+  query: string | null;
 }
 
 /** One rule firing for one subject during one episode. */

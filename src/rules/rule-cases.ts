@@ -12,7 +12,7 @@ import { parseConfig } from '../config/index.js';
 import { UserError } from '../errors.js';
 import { ingestFiles } from '../ingest/index.js';
 import { Database } from '../store/index.js';
-import { compileRules, lockDown, prepareScope, runRule } from './engine.js';
+import { compileRules, lockDown, prepareScope, runRule, scopeFromConfig } from './engine.js';
 import type { Finding } from './finding.js';
 import { formatIssues, readRuleFile, type RuleFile } from './rule-file.js';
 
@@ -28,6 +28,8 @@ const Expected = z
     first_seen: z.string().optional(),
     last_seen: z.string().optional(),
     details: z.array(z.string()).optional(),
+    /** Text the rendered message must contain. */
+    message_includes: z.string().min(1).optional(),
   })
   .strict();
 
@@ -119,9 +121,9 @@ async function runCase(rule: RuleFile, cases: CaseFile, c: z.infer<typeof Case>,
       throw new UserError('rule', `case log line ${first.line} was rejected: ${first.reason}`);
     }
     const config = parseConfig({ ...cases.config, rules: { [rule.metadata.id]: { ...cases.params, ...c.params } } }, 'case file');
-    await prepareScope(db, { publicPaths: config.public_paths, loginPaths: config.login_paths });
-    const [compiled] = await compileRules(db, [rule], config);
+    await prepareScope(db, scopeFromConfig(config));
     await lockDown(db);
+    const [compiled] = await compileRules(db, [rule], config);
     return compiled ? await runRule(db, compiled) : [];
   } finally {
     db.close();
@@ -154,6 +156,9 @@ function compare(actual: Finding[], expected: z.infer<typeof Expected>[], tokens
     }
     if (want.details !== undefined && JSON.stringify(got!.details) !== JSON.stringify(want.details)) {
       problems.push(`${want.subject}: expected details ${JSON.stringify(want.details)}, got ${JSON.stringify(got!.details)}`);
+    }
+    if (want.message_includes !== undefined && !got!.message.includes(want.message_includes)) {
+      problems.push(`${want.subject}: expected the message to include ${JSON.stringify(want.message_includes)}, got ${JSON.stringify(got!.message)}`);
     }
   }
   for (const extra of remaining) {
@@ -213,5 +218,34 @@ export async function runRuleCases(ruleFile: string): Promise<CaseResult[]> {
 }
 
 export async function listRuleFiles(directory: string): Promise<string[]> {
-  return (await readdir(directory)).filter((n) => n.endsWith('.sql')).sort().map((n) => path.join(directory, n));
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    throw new UserError('input', `cannot read rules folder ${directory}`);
+  }
+  return names.filter((n) => n.endsWith('.sql')).sort().map((n) => path.join(directory, n));
+}
+
+export interface RuleTestResult {
+  file: string;
+  /** The rule id, when the rule file could be read. */
+  rule: string | null;
+  /** Why the rule's cases could not be run at all (bad rule file, missing or bad case file). */
+  error: string | null;
+  cases: CaseResult[];
+}
+
+/** `apiaudit rules test DIR`: every rule of a folder against its case file, one rule after another. */
+export async function runRuleTests(directory: string): Promise<RuleTestResult[]> {
+  const results: RuleTestResult[] = [];
+  for (const file of await listRuleFiles(directory)) {
+    try {
+      const cases = await runRuleCases(file);
+      results.push({ file, rule: cases[0]?.rule ?? null, error: null, cases });
+    } catch (error) {
+      results.push({ file, rule: null, error: error instanceof Error ? error.message : String(error), cases: [] });
+    }
+  }
+  return results;
 }

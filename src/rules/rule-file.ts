@@ -17,15 +17,32 @@ export type ParamType = (typeof PARAM_TYPES)[number];
 const ParamSpec = z
   .object({
     type: z.enum(PARAM_TYPES),
-    default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]),
+    default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).optional(),
+    /**
+     * string_list only: the default is read from this data file next to the rule (one entry a
+     * line; blank lines and lines starting with # are skipped). A plain file name ending in .txt:
+     * a rule can only ship data from its own folder, never read other files through this.
+     */
+    default_file: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$/, 'a .txt file name in the rule\'s own folder (no path)')
+      .optional(),
     description: z.string().min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    if ((spec.default === undefined) === (spec.default_file === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of default, default_file' });
+    }
+    if (spec.default_file !== undefined && spec.type !== 'string_list') {
+      ctx.addIssue({ code: 'custom', message: 'default_file is only for string_list params' });
+    }
+  });
 
 /** Placeholders a rule's message may use; {{param.<name>}} is also allowed. */
 export const MESSAGE_FIELDS = [
   'event_count', 'first_seen', 'last_seen', 'subject', 'subject_kind', 'principal', 'client_ip',
-  'distinct_paths', 'distinct_client_ips', 'distinct_user_agents', 'details',
+  'distinct_paths', 'distinct_client_ips', 'distinct_user_agents', 'distinct_principals', 'details',
 ] as const;
 
 export const RuleMetadata = z
@@ -86,8 +103,29 @@ export function parseRuleText(text: string, file: string): RuleFile {
   return { metadata, sql, file };
 }
 
+/** Reads a rule and the data files its params take their defaults from. */
 export async function readRuleFile(file: string): Promise<RuleFile> {
-  return parseRuleText(await readFile(file, 'utf8'), file);
+  const rule = parseRuleText(await readFile(file, 'utf8'), file);
+  for (const [name, spec] of Object.entries(rule.metadata.params)) {
+    if (spec.default_file === undefined) continue;
+    const dataFile = path.join(path.dirname(file), spec.default_file);
+    let text: string;
+    try {
+      text = await readFile(dataFile, 'utf8');
+    } catch {
+      throw new UserError('rule', `${file}: params.${name}: cannot read its data file ${dataFile}`);
+    }
+    spec.default = parseDataFile(text);
+  }
+  return rule;
+}
+
+/** One entry a line; surrounding blanks trimmed; empty lines and # comments skipped. */
+export function parseDataFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 export function formatIssues(error: z.ZodError): string {

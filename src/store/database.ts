@@ -1,10 +1,12 @@
 // One DuckDB database per run: in memory by default, a file with --db. Every value that comes from
 // outside (paths, log text, config) reaches SQL as a bound parameter, never spliced into the text.
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../errors.js';
 import { applySchema } from './schema.js';
 
 export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
+/** Bind types for values whose type DuckDB cannot infer (an empty list). */
+export type SqlTypes = Record<string, DuckDBType>;
 export type Row = Record<string, unknown>;
 
 export interface DatabaseOptions {
@@ -44,8 +46,8 @@ export class Database {
     return db;
   }
 
-  async run(sql: string, params?: SqlParams): Promise<void> {
-    await this.connection.run(sql, params);
+  async run(sql: string, params?: SqlParams, types?: SqlTypes): Promise<void> {
+    await this.connection.run(sql, params, types);
   }
 
   /** Rows converted to JSON-safe values (BIGINT becomes a string: cast in SQL where a number is wanted). */

@@ -72,8 +72,35 @@ CREATE TABLE IF NOT EXISTS events (
 );
 `;
 
+// Cron audits over a persistent database: files that grew, and the findings' lifecycle. New tables
+// only (CREATE … IF NOT EXISTS), so a database written before them opens and gains them.
+const CRON_DDL = `
+CREATE TABLE IF NOT EXISTS file_continuations (
+  file_id           INTEGER NOT NULL,   -- the ingest of the lines a file gained (a log still being written)
+  continues_file_id INTEGER NOT NULL,   -- the earlier ingest whose content is a prefix of this one's
+  first_line        BIGINT NOT NULL     -- the first line this ingest read (its lines run first_line … + lines - 1)
+);
+
+CREATE TABLE IF NOT EXISTS findings (
+  id             VARCHAR NOT NULL,     -- hash of rule id, subject and episode start
+  rule_id        VARCHAR NOT NULL,
+  severity       VARCHAR NOT NULL,
+  subject_kind   VARCHAR NOT NULL,
+  subject        VARCHAR NOT NULL,     -- fingerprint, principal or client IP (never a credential)
+  first_seen     TIMESTAMP NOT NULL,   -- the episode's first and last event, as last detected
+  last_seen      TIMESTAMP NOT NULL,
+  status         VARCHAR NOT NULL,     -- new | ongoing | resolved, as of the last run
+  first_detected TIMESTAMP NOT NULL,   -- the run that first reported it
+  last_detected  TIMESTAMP NOT NULL,   -- the last run that detected it
+  resolved_at    TIMESTAMP,            -- the run that no longer detected it
+  continued_by   VARCHAR,              -- the finding that carries this episode on past a --since cut
+  finding        VARCHAR NOT NULL      -- the finding as last reported (JSON of redacted values only)
+);
+`;
+
 export async function applySchema(db: Database): Promise<void> {
   await db.run(DDL);
+  await db.run(CRON_DDL);
   const row = await db.one<{ value: string }>(`SELECT value FROM meta WHERE key = 'store_schema_version'`);
   if (!row) {
     await db.run(`INSERT INTO meta VALUES ('store_schema_version', $v)`, { v: String(STORE_SCHEMA_VERSION) });

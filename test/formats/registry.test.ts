@@ -46,12 +46,13 @@ describe('one scan over files of different types', () => {
       ['beats/haproxy/haproxy.log', 'haproxy'],
     ] as const;
     const paths = files.map(([f]) => fixture(f));
-    const json = await runScan({ paths, format: 'json', failOn: 'never', version: 'test' });
+    const { render } = await import('../../src/report/index.js');
+    const json = await runScan({ paths, failOn: 'never', version: 'test' });
     expect(json.report.inputs.map((i) => [i.log_type, i.rejected])).toEqual(files.map(([, type]) => [type, 0]));
     // the ingress-nginx upstreaminfo lines carry extra fields after the user agent: all 29 read
     expect(json.report.inputs[0]!.events).toBe(29);
-    const html = await runScan({ paths, format: 'html', failOn: 'never', version: 'test' });
-    expect(html.rendered).toContain('HAProxy accept dates have no time zone: read as UTC');
-    expect(html.rendered).toContain('no scheme: plain-http cannot be judged');
+    const html = await render(json.report, 'html');
+    expect(html).toContain('HAProxy accept dates have no time zone: read as UTC');
+    expect(html).toContain('no scheme: plain-http cannot be judged');
   });
 });

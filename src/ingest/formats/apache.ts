@@ -251,6 +251,7 @@ export const apache: LogFormat = {
     'Apache `common`, `combined`, `vhost_combined` and mod_ssl `ssl_request_log`, or any LogFormat string passed with --log-pattern (%h %a %u %t %r %>s %b %D %T %v %p %{Header}i %{SSL_PROTOCOL}x …).',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: true,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     return context.logPattern
       ? linePlan(context.lines, [patternParser(context.logPattern, context.timezone)])

@@ -72,7 +72,7 @@ function contextVariable(name: string, v: string): Mapped | undefined {
     case 'identity.apiKey':
       return { fields: { api_key: v } };
     case 'error.responseType':
-      return { fields: { auth_error: `CASE WHEN ${v} IN (${AUTH_RESPONSE_TYPES.map((t) => `'${t}'`).join(', ')}) THEN ${v} END` }, rank: 2 };
+      return { fields: { auth_error: `CASE WHEN list_contains([${AUTH_RESPONSE_TYPES.map((t) => `'${t}'`).join(', ')}], ${v}) THEN ${v} END` }, rank: 2 };
     case 'authorizer.error':
       return { fields: { auth_error: v }, rank: 1 };
     default:
@@ -129,6 +129,7 @@ export const awsApiGateway: LogFormat = {
     'API Gateway access logs: the stage\'s access log format (JSON or text, $context variables) passed with --log-pattern, else JSON lines with the console presets\' keys. authorizer.principalId / claims.* give the principal and JWT claims, identity.apiKeyId the credential id, error.responseType (UNAUTHORIZED, EXPIRED_TOKEN, MISSING_AUTHENTICATION_TOKEN, …) auth_error. Scheme: https (API Gateway endpoints accept HTTPS only).',
   capabilities: { scheme: 'always', credential: 'if-configured', principal: 'if-configured', clientIp: 'always' },
   acceptsPattern: true,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const pattern = context.logPattern?.trim();
     const parser = !pattern

@@ -20,6 +20,7 @@ export const awsCloudfront: LogFormat = {
     'CloudFront standard (legacy) access logs: tab-separated W3C with #Fields, or the documented 33-field layout when the header is missing. Scheme from cs-protocol; the user agent and cookies are URL-decoded once.',
   capabilities: { scheme: 'always', credential: 'if-configured', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: false, // reads #Fields lines by line number
   plan(context: ParseContext): ParsePlan {
     return w3cPlan(context.lines, {
       separator: 'tab',

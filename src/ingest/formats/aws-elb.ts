@@ -66,12 +66,13 @@ export const awsAlb: LogFormat = {
     'ALB access log entries (http, https, h2, grpcs, ws, wss; IPv6 clients; WAF and authenticate actions; new trailing fields ignored). Scheme from the listener type; OIDC `Auth*` error reasons become auth_error. The time is the request creation time when logged.',
   capabilities: { scheme: 'always', credential: 'never', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     return linePlan(context.lines, [
       regexParser(ALB, 'AWS ALB access log', {
         ...common(),
         ts: `coalesce(aa_iso_ts(nullif(m.creation_time, '-')), aa_iso_ts(m.time))`,
-        scheme: `CASE WHEN m.type IN ('https', 'h2', 'wss', 'grpcs') THEN 'https' WHEN m.type IN ('http', 'ws') THEN 'http' END`,
+        scheme: `CASE WHEN list_contains(['https', 'h2', 'wss', 'grpcs'], m.type) THEN 'https' WHEN m.type IN ('http', 'ws') THEN 'http' END`,
         auth_error: `CASE WHEN starts_with(m.error_reason, 'Auth') THEN m.error_reason END`,
       }),
     ]);
@@ -85,6 +86,7 @@ export const awsElb: LogFormat = {
     'Classic ELB access log entries, with or without the user agent and TLS fields; TCP listener lines ("- - - ") are kept without a request. Scheme from the absolute URL in the request line.',
   capabilities: { scheme: 'always', credential: 'never', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     return linePlan(context.lines, [
       regexParser(CLB, 'AWS Classic ELB access log', {

@@ -21,6 +21,7 @@ export const azureAppGateway: LogFormat = {
     'ApplicationGatewayAccessLog resource logs (v1 and v2; JSON lines or {"records": [...]}) and AGWAccessLogs exports. Scheme from sslEnabled; timeTaken is read in seconds for v2 instances (appgw_*), milliseconds for v1.',
   capabilities: { scheme: 'always', credential: 'never', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const j = new JsonDoc('j');
     const p = resourceLog(j);
@@ -58,6 +59,7 @@ export const azureApim: LogFormat = {
     'GatewayLogs resource logs (JSON lines or {"records": [...]}) and ApiManagementGatewayLogs exports: Url gives the scheme; apimSubscriptionId is the gateway credential id, userId the principal; lastError (validate-jwt, authentication, subscription key) becomes auth_error; Authorization and Ocp-Apim-Subscription-Key request headers, when logged, are fingerprinted.',
   capabilities: { scheme: 'always', credential: 'always', principal: 'if-configured', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const j = new JsonDoc('j');
     const p = resourceLog(j);

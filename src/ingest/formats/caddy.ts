@@ -16,6 +16,7 @@ export const caddy: LogFormat = {
     'Caddy v2 structured access logs (`http.log.access`): client_ip, user_id (the authenticated user), headers, tls (present only on TLS, so the scheme is known). A status of 0 (no handler wrote a response) is kept as unknown.',
   capabilities: { scheme: 'always', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const j = new JsonDoc('j');
     const req = (...path: string[]) => j.get(['request', ...path]);

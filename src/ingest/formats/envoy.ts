@@ -202,6 +202,7 @@ export const envoy: LogFormat = {
     'Envoy default text, Istio default text (old and current), Envoy/Istio/Envoy Gateway JSON lines, or any format string or json_format given with --log-pattern (%REQ(X)%, %RESPONSE_CODE_DETAILS%, %DOWNSTREAM_REMOTE_ADDRESS%, %DOWNSTREAM_TLS_VERSION%, %DYNAMIC_METADATA(envoy.filters.http.jwt_authn:…)%). jwt_authn / ext_authz / RBAC denials become auth_error.',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'if-configured', clientIp: 'if-configured' },
   acceptsPattern: true,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const parsers = context.logPattern
       ? [patternParser(context.logPattern)]

@@ -88,43 +88,13 @@ export interface LogFormat {
   acceptsPattern: boolean;
   /** Whether the config's `fields` mapping applies (generic exports). */
   acceptsFieldMap?: boolean;
+  /**
+   * True when the plan never uses line_no itself (no window over lines, no directive that applies
+   * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
+   * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread.
+   */
+  parallelSafe?: boolean;
   plan(context: ParseContext): ParsePlan;
-}
-
-/**
- * Every line of a text file, numbered, in file order (a container runtime's wrapper is taken off:
- * see aa_unwrap_container). CR, LF and CRLF all end a line (as editors count them: DuckDB's own
- * line-end handling; forcing new_line = '\r\n' ate the first byte after a lone CR); quoting is
- * disabled so no line can swallow the next. The column delimiter is the
- * two-byte sequence US NUL, which text logs never contain (a lone NUL byte stays in the line). A
- * line may be up to 32 MB long.
- */
-export function fileLineSource(encoding: 'utf-8' | 'latin-1'): string {
-  const line = encoding === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
-  return `SELECT row_number() OVER () AS line_no, ${line} AS line
-    FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                  delim = chr(31) || chr(0), quote = '', escape = '', strict_mode = false,
-                  compression = $compression, encoding = '${encoding}', max_line_size = 33554432)`;
-}
-
-/**
- * A file that is one JSON document (a top-level array, `{"records": [...]}` as Azure and Event Hub
- * write, or pretty-printed objects): one "line" per record, as compact JSON, numbered by record.
- * DuckDB parses the document; the JSON formats then read each record like a JSON line.
- */
-export function documentRecordSource(): string {
-  return `SELECT row_number() OVER () AS line_no, r::VARCHAR AS line FROM (
-      SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' THEN json_extract(json, '$[*]')
-                         WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
-                         ELSE [json] END) AS r
-      FROM read_json($path, format = 'unstructured', records = false, columns = {'json': 'JSON'},
-                     maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
-}
-
-/** The same relation over lines already in memory (the sample used for auto-detection). */
-export function sampleLineSource(): string {
-  return `SELECT line_no, aa_unwrap_container(line) AS line
-          FROM (SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line)`;
 }
 
 /** SQL string literal for a code constant (never for values that come from a log or a user). */

@@ -14,6 +14,7 @@ export const gcpLb: LogFormat = {
     'Cloud Logging LogEntry JSON with an httpRequest (Application Load Balancer, Cloud Run, App Engine): requestUrl gives scheme, host, path and query; jsonPayload.statusDetails becomes status_detail; jsonPayload.tls the TLS version.',
   capabilities: { scheme: 'always', credential: 'never', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const j = new JsonDoc('j');
     const http = (key: string) => j.get(['httpRequest', key]);

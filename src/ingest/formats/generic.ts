@@ -171,6 +171,7 @@ const GENERIC = {
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'if-configured', clientIp: 'if-configured' },
   acceptsPattern: false,
   acceptsFieldMap: true,
+  parallelSafe: true,
 } as const;
 
 export const csv: LogFormat = {

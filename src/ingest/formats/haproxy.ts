@@ -38,6 +38,7 @@ export const haproxy: LogFormat = {
     'HAProxy `option httplog` / `option httpslog` lines, with or without a syslog prefix; `~` after the frontend name = TLS. The accept date has no zone: it is read in --timezone (default UTC).',
   capabilities: { scheme: 'always', credential: 'never', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const zone = context.timezone;
     return linePlan(context.lines, [

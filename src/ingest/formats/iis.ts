@@ -23,6 +23,7 @@ export const iis: LogFormat = {
     'IIS W3C extended logs (any #Fields layout, changing mid-file; custom fields such as an Authorization or X-Forwarded-For request header; IIS Advanced Logging quoted values and date-local/time-local). status_detail is "<status>.<substatus>" plus the Win32 status; s-port 443/80 is read as a scheme hint.',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: false, // reads #Fields lines by line number
   plan(context: ParseContext): ParsePlan {
     const zone = context.timezone;
     return w3cPlan(context.lines, {

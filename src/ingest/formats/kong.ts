@@ -14,6 +14,7 @@ export const kong: LogFormat = {
     'Kong file-log / http-log JSON: request.url (scheme), consumer (principal), authenticated_entity.id (gateway credential id), request.headers (authorization when not REDACTED, apikey, cookie), request.tls, latencies.',
   capabilities: { scheme: 'always', credential: 'if-configured', principal: 'if-configured', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const j = new JsonDoc('j');
     const req = (...path: string[]) => j.get(['request', ...path]);

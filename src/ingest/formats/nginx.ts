@@ -113,6 +113,24 @@ const WEAKER: Partial<Record<string, string[]>> = {
   http_x_forwarded_proto: ['scheme', 'https'],
 };
 
+/** Values whose shape is known and may contain the character that usually ends a field. */
+const ALWAYS_SHAPED: Record<string, string> = {
+  time_local: '[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}',
+  remote_addr: '[^ ,]*(?:, ?[^ ,]+)*',
+  http_x_forwarded_for: '[^ ,]*(?:, ?[^ ,]+)*',
+};
+/** Shapes that separate two variables written without a literal between them ($http_host$request_uri). */
+const ADJACENT_SHAPES: Record<string, string> = {
+  scheme: '[A-Za-z]+',
+  host: '[^ /?"]*',
+  http_host: '[^ /?"]*',
+  server_name: '[^ /?"]*',
+  server_port: '[0-9]*',
+  status: '[0-9]{3}|-',
+  request_method: '[A-Za-z]+',
+  msec: '[0-9.]+',
+};
+
 export function tokenizeLogFormat(pattern: string): PatternToken[] {
   return tokenizeWith(pattern, /\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)/g, (m) => (m[1] ?? m[2] ?? '').toLowerCase());
 }
@@ -126,11 +144,12 @@ function patternParser(pattern: string): LineParser {
   }
   // Struct field names must be unique and safe; the nginx variable is kept in a readable suffix.
   const seen = new Map<string, number>();
-  const named = tokens.map((t): PatternToken => {
+  const named = tokens.map((t, index): PatternToken => {
     if (t.kind !== 'capture') return t;
     const n = (seen.get(t.name) ?? 0) + 1;
     seen.set(t.name, n);
-    const regex = t.name === 'remote_addr' || t.name === 'http_x_forwarded_for' ? '[^ ,]*(?:, ?[^ ,]+)*' : undefined;
+    const next = tokens[index + 1];
+    const regex = ALWAYS_SHAPED[t.name] ?? (next?.kind === 'capture' ? ADJACENT_SHAPES[t.name] : undefined);
     return { kind: 'capture', name: n === 1 ? `v_${t.name}` : `v_${t.name}_${n}`, ...(regex ? { regex } : {}) };
   });
   const compiled = compilePattern(named);
@@ -205,6 +224,7 @@ export const nginx: LogFormat = {
     'nginx `combined` (with vhost and X-Forwarded-For variants) and escape=json JSON lines (nginx variable names as keys, or common aliases), or any log_format string passed verbatim with --log-pattern (a JSON template for escape=json).',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: true,
+  parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
     const pattern = context.logPattern?.trim();
     const unmatched = { unmatched: 'line is neither nginx combined nor a JSON object' };

@@ -56,6 +56,7 @@ export const traefik: LogFormat = {
     'Traefik access logs, CLF (with request count, router, server URL and duration) or JSON (RequestScheme, ClientUsername, TLSVersion, request_<Header> fields such as request_Authorization). Both may be mixed in one file.',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: false,
+  parallelSafe: false, // a window over the whole file decides plain CLF lines
   plan(context: ParseContext): ParsePlan {
     const clf = regexParser(CLF, 'Traefik CLF', {
       ts: `aa_clf_ts(m.time)`,

@@ -1,0 +1,15 @@
+// What every command needs from the process: where to print, and how to report an exit code.
+import { createRequire } from 'node:module';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+export const VERSION = pkg.version;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface CommandContext {
+  io: Io;
+  setExitCode: (code: number) => void;
+}

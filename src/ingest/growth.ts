@@ -1,0 +1,71 @@
+// A log still being written grows between two cron runs. When a file's content starts with the
+// whole content of an earlier ingest (whatever its path: logrotate renames), only the lines after
+// that ingest are read, numbered as in the file, so re-running a cron never double-counts.
+import { listValue } from '@duckdb/node-api';
+import type { Database } from '../store/index.js';
+import type { FileFacts } from './input-files.js';
+
+export interface Growth {
+  /** The earlier ingest (files row) this one continues. */
+  continuesFileId: number;
+  continuesPath: string;
+  /** The first line to read. */
+  firstLine: number;
+  /**
+   * Whether the earlier ingest's last line is read again: the writer may have been in the middle
+   * of it, so the new read replaces the stored one.
+   */
+  rereadsLastLine: boolean;
+}
+
+/** Sizes of earlier uncompressed ingests: the places where a file's content may end an earlier one. */
+export async function earlierSizes(db: Database): Promise<number[]> {
+  const rows = await db.all<{ size: number }>(`SELECT DISTINCT size::DOUBLE AS size FROM files WHERE compression = 'none' AND size > 0`);
+  return rows.map((r) => r.size);
+}
+
+/** The earlier ingest this file continues: the longest one whose content is a prefix of the file's. */
+export async function findGrowth(db: Database, facts: FileFacts): Promise<Growth | undefined> {
+  if (facts.compression !== 'none' || facts.prefixSha256.size === 0) return undefined;
+  const keys = [...facts.prefixSha256].map(([size, sha]) => `${size}:${sha}`);
+  const row = await db.one<{ file_id: number; path: string; first_line: number; lines: number; continued: boolean }>(
+    `SELECT f.file_id, f.path, coalesce(c.first_line, 1)::DOUBLE AS first_line, f.lines::DOUBLE AS lines,
+            EXISTS (SELECT 1 FROM file_continuations n WHERE n.continues_file_id = f.file_id) AS continued
+     FROM files f LEFT JOIN file_continuations c ON c.file_id = f.file_id
+     WHERE f.compression = 'none' AND list_contains($keys, f.size::VARCHAR || ':' || f.sha256)
+     ORDER BY f.size DESC, f.file_id DESC LIMIT 1`,
+    { keys: listValue(keys) },
+  );
+  if (!row) return undefined;
+  const lastLine = row.first_line + row.lines - 1;
+  // An ingest already continued once gave its last line to that continuation: start after it.
+  const rereadsLastLine = row.lines > 0 && !row.continued;
+  return {
+    continuesFileId: row.file_id,
+    continuesPath: row.path,
+    firstLine: rereadsLastLine ? lastLine : lastLine + 1,
+    rereadsLastLine,
+  };
+}
+
+/** In the ingest's transaction: link the new ingest, and take the re-read line from the earlier one. */
+export async function recordGrowth(db: Database, fileId: number, growth: Growth): Promise<void> {
+  const params = { prev: growth.continuesFileId, line: growth.firstLine };
+  if (growth.rereadsLastLine) {
+    const removed = (await db.one<{ events: number; rejected: number }>(
+      `SELECT (SELECT count(*) FROM events WHERE file_id = $prev AND line_no = $line)::INTEGER AS events,
+              (SELECT count(*) FROM rejects WHERE file_id = $prev AND line_no = $line)::INTEGER AS rejected`,
+      params,
+    ))!;
+    await db.run(`DELETE FROM events WHERE file_id = $prev AND line_no = $line`, params);
+    await db.run(`DELETE FROM rejects WHERE file_id = $prev AND line_no = $line`, params);
+    // Every line is exactly one of: an event, a rejected line, a skipped line.
+    await db.run(
+      `UPDATE files SET lines = lines - 1, events = events - $events, rejected = rejected - $rejected,
+                        skipped = skipped - (1 - $events - $rejected)
+       WHERE file_id = $prev`,
+      { prev: growth.continuesFileId, events: removed.events, rejected: removed.rejected },
+    );
+  }
+  await db.run(`INSERT INTO file_continuations VALUES ($fid, $prev, $line)`, { fid: fileId, ...params });
+}

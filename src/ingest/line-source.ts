@@ -1,0 +1,98 @@
+// How a text file becomes numbered lines inside DuckDB. Every line of the file is accounted for:
+// it becomes a row here, or (in the last-resort mode) a rejected line with its number and reason.
+import type { Database } from '../store/index.js';
+
+/** Longer lines are rejected as unreadable; 32 MiB leaves room for odd multi-megabyte lines. */
+export const MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * - utf-8: the normal case; any invalid byte fails the read (then the next mode is tried).
+ * - latin-1: a file that is not UTF-8: every byte is read, non-ASCII shown as \xHH.
+ * - skip-bad-lines: last resort (bytes latin-1 cannot take, lines over MAX_LINE_BYTES): such lines
+ *   are left out of the relation and recorded in ingest_bad_lines by prepareBadLines().
+ */
+export type LineMode = 'utf-8' | 'latin-1' | 'skip-bad-lines';
+
+function readLines(mode: LineMode, extra = ''): string {
+  // CR, LF and CRLF all end a line (as editors count them: DuckDB's own line-end handling; forcing
+  // new_line = '\\r\\n' ate the first byte after a lone CR); quoting is disabled so no line can
+  // swallow the next; the column delimiter is the two-byte sequence US NUL, which text logs never
+  // contain (a lone NUL byte stays in its line).
+  return `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+                  delim = chr(31) || chr(0), quote = '', escape = '', strict_mode = false,
+                  max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${2 * MAX_LINE_BYTES},
+                  compression = $compression, encoding = '${mode === 'latin-1' ? 'latin-1' : 'utf-8'}'
+                  ${mode === 'skip-bad-lines' ? ', ignore_errors = true' : ''}${extra})`;
+}
+
+/**
+ * The relation (line_no, line) a parse plan is built on. `numbered = false` leaves line_no NULL:
+ * row_number() OVER () makes the whole pipeline single-threaded, so plans that do not need line
+ * numbers are parsed in parallel and numbered afterwards from insertion order (ingest/index.ts).
+ */
+export function fileLineSource(mode: LineMode, numbered: boolean): string {
+  if (mode === 'skip-bad-lines') {
+    // Accepted line r (0-based, in order) is physical line r + 1 + (bad lines before it): the
+    // ASOF join finds that count from the bad lines' positions among the accepted ones.
+    return `SELECT a.r + 1 + coalesce(s.bad_before, 0) AS line_no, aa_unwrap_container(a.line) AS line
+      FROM (SELECT row_number() OVER () - 1 AS r, line FROM ${readLines(mode)}) a
+      ASOF LEFT JOIN ingest_bad_line_segments s ON a.r >= s.first_index`;
+  }
+  // a container runtime's wrapper is taken off every line (see aa_unwrap_container)
+  const line = mode === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
+  return `SELECT ${numbered ? 'row_number() OVER ()' : 'NULL::BIGINT'} AS line_no, ${line} AS line FROM ${readLines(mode)}`;
+}
+
+/**
+ * A file that is one JSON document (a top-level array, `{"records": [...]}` as Azure and Event Hub
+ * write, or pretty-printed objects): one "line" per record, as compact JSON, numbered by record.
+ * DuckDB parses the document; the JSON formats then read each record like a JSON line.
+ */
+export function documentRecordSource(): string {
+  return `SELECT row_number() OVER () AS line_no, r::VARCHAR AS line FROM (
+      SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' THEN json_extract(json, '$[*]')
+                         WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
+                         ELSE [json] END) AS r
+      FROM read_json($path, format = 'unstructured', records = false, columns = {'json': 'JSON'},
+                     maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
+}
+
+/** The same relation over lines already in memory (the sample used for auto-detection). */
+export function sampleLineSource(): string {
+  return `SELECT line_no, aa_unwrap_container(line) AS line
+          FROM (SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line)`;
+}
+
+/**
+ * For skip-bad-lines: one pass that records which lines cannot be read, and why, in
+ * ingest_bad_lines (line_no, reason). DuckDB's reject table holds the raw line, so it is copied
+ * without that column and dropped at once.
+ */
+export async function prepareBadLines(db: Database, params: { path: string; compression: string }): Promise<void> {
+  await db.run(
+    `SELECT count(*) FROM ${readLines('skip-bad-lines', `, store_rejects = true, rejects_table = 'ingest_reject_errors', rejects_scan = 'ingest_reject_scans'`)}`,
+    params,
+  );
+  try {
+    await db.run(`
+      CREATE OR REPLACE TEMP TABLE ingest_bad_lines AS
+      SELECT DISTINCT line::BIGINT AS line_no,
+        CASE error_type WHEN 'INVALID ENCODING' THEN 'not valid UTF-8 (bytes no encoding apiaudit knows can read)'
+                        WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB'
+                        ELSE 'unreadable line' END AS reason
+      FROM ingest_reject_errors`);
+  } finally {
+    await db.run(`DROP TABLE IF EXISTS ingest_reject_errors; DROP TABLE IF EXISTS ingest_reject_scans`);
+  }
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE ingest_bad_line_segments AS
+    SELECT first_index, max(bad_before) AS bad_before
+    FROM (SELECT line_no - row_number() OVER (ORDER BY line_no) AS first_index,
+                 row_number() OVER (ORDER BY line_no) AS bad_before
+          FROM ingest_bad_lines)
+    GROUP BY first_index`);
+}
+
+export async function dropBadLines(db: Database): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS ingest_bad_lines; DROP TABLE IF EXISTS ingest_bad_line_segments`);
+}

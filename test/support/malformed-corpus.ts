@@ -1,0 +1,102 @@
+// The malformed-input corpus, generated (never committed as large files): each entry is a file
+// and what its accounting must look like. Format-specific entries (JSON lines, CSV, W3C headers)
+// sit next to the generic ones.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export interface CorpusEntry {
+  name: string;
+  /** Log type to force (undefined: auto-detect). */
+  logType?: string;
+  logPattern?: string;
+  bytes: Buffer;
+  /** 'ingested' with exact counts, or 'error' when the whole file is unreadable. */
+  expect:
+    | { status: 'ingested'; lines: number; events: number; rejected: number; skipped?: number; rejectedLines?: Array<{ line: number; reason: RegExp }> }
+    | { status: 'error'; message: RegExp };
+}
+
+const good = (n: number, ua = 'curl/8') =>
+  `192.0.2.${n % 250} - - [05/Jan/2026:09:00:${String(n % 60).padStart(2, '0')} +0000] "GET /api/Items/${n} HTTP/1.1" 200 12 "-" "${ua}"`;
+
+export function malformedCorpus(): CorpusEntry[] {
+  const valid = Array.from({ length: 20 }, (_, i) => good(i + 1)).join('\n') + '\n';
+  const gz = gzipSync(Buffer.from(valid.repeat(200)));
+  return [
+    { name: 'empty.log', logType: 'nginx', bytes: Buffer.alloc(0), expect: { status: 'ingested', lines: 0, events: 0, rejected: 0 } },
+    {
+      name: 'truncated-lines.log',
+      bytes: Buffer.from([good(1), good(2).slice(0, 30), good(3).slice(0, 75), good(4)].join('\n') + '\n'),
+      expect: { status: 'ingested', lines: 4, events: 2, rejected: 2 },
+    },
+    {
+      name: 'binary-garbage.log',
+      logType: 'nginx',
+      bytes: Buffer.concat([Buffer.from(`${good(1)}\n`), Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0xfc, 0x03, 0x03, 0xff, 0x0a]), Buffer.from(`${good(2)}\n`)]),
+      expect: { status: 'ingested', lines: 3, events: 2, rejected: 1 },
+    },
+    {
+      name: 'nul-bytes.log',
+      bytes: Buffer.concat([Buffer.from(`${good(1)}\n`), Buffer.from('\0\0\0\0\n'), Buffer.from(`${good(2).replace('curl/8', 'cu\0rl')}\n`)]),
+      expect: { status: 'ingested', lines: 3, events: 2, rejected: 1 },
+    },
+    {
+      name: 'invalid-utf8.log',
+      bytes: Buffer.concat([Buffer.from(`${good(1)}\n`), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0x0a]), Buffer.from(`${good(2).replace('curl/8', 'caf')}`), Buffer.from([0xe9, 0x0a])]),
+      logType: 'nginx',
+      // line 2 is garbage; line 3 is a valid line whose user agent holds a latin-1 byte
+      expect: { status: 'ingested', lines: 3, events: 2, rejected: 1 },
+    },
+    {
+      name: 'five-megabyte-line.log',
+      bytes: Buffer.from([good(1), good(2, 'x'.repeat(5 * 1024 * 1024)), good(3)].join('\n') + '\n'),
+      expect: { status: 'ingested', lines: 3, events: 3, rejected: 0 },
+    },
+    {
+      name: 'crlf-and-mixed-endings.log',
+      bytes: Buffer.from(`${good(1)}\r\n${good(2)}\n${good(3)}\r\n\r\n${good(5)}\n`),
+      expect: { status: 'ingested', lines: 5, events: 4, rejected: 0, skipped: 1 },
+    },
+    {
+      name: 'no-final-newline.log',
+      bytes: Buffer.from(`${good(1)}\n${good(2)}`),
+      expect: { status: 'ingested', lines: 2, events: 2, rejected: 0 },
+    },
+    {
+      name: 'timestamps-out-of-range.log',
+      bytes: Buffer.from([good(1), good(2).replace('05/Jan/2026', '05/Jan/1900'), good(3).replace('05/Jan/2026', '05/Jan/9999'), good(4).replace('09:00:04', '29:61:99')].join('\n') + '\n'),
+      logType: 'nginx',
+      expect: { status: 'ingested', lines: 4, events: 1, rejected: 3 },
+    },
+    {
+      name: 'odd-status-codes.log',
+      bytes: Buffer.from([good(1).replace('" 200 ', '" 999 '), good(2).replace('" 200 ', '" - '), good(3).replace('" 200 ', '" 20 '), good(4).replace('" 200 ', '" 2OO ')].join('\n') + '\n'),
+      logType: 'nginx',
+      expect: { status: 'ingested', lines: 4, events: 2, rejected: 2 },
+    },
+    {
+      // bytes 0x80-0x9F are neither UTF-8 nor latin-1 for DuckDB: those lines alone are rejected
+      name: 'c1-control-bytes.log',
+      logType: 'nginx',
+      bytes: Buffer.concat([Buffer.from(`${good(1)}\n`), Buffer.from([0x80, 0x9f, 0x0a]), Buffer.from(`${good(3)}\n\n${good(5)}\n`)]),
+      expect: { status: 'ingested', lines: 5, events: 3, rejected: 1, skipped: 1, rejectedLines: [{ line: 2, reason: /not valid UTF-8/ }] },
+    },
+    {
+      name: 'over-long-line.log',
+      logType: 'nginx',
+      bytes: Buffer.from([good(1), good(2), good(3, 'y'.repeat(33 * 1024 * 1024)), good(4)].join('\n') + '\n'),
+      expect: { status: 'ingested', lines: 4, events: 3, rejected: 1, rejectedLines: [{ line: 3, reason: /line longer than 32 MiB/ }] },
+    },
+    { name: 'corrupt.log.gz', logType: 'nginx', bytes: Buffer.concat([gz.subarray(0, 30), Buffer.alloc(500, 0x5a)]), expect: { status: 'error', message: /corrupt or truncated gzip data/ } },
+    { name: 'truncated.log.gz', logType: 'nginx', bytes: gz.subarray(0, Math.floor(gz.length / 2)), expect: { status: 'error', message: /corrupt or truncated gzip data/ } },
+  ];
+}
+
+export function writeCorpus(directory: string, entries = malformedCorpus()): Array<CorpusEntry & { file: string }> {
+  return entries.map((entry) => {
+    const file = path.join(directory, entry.name);
+    writeFileSync(file, entry.bytes);
+    return { ...entry, file };
+  });
+}
