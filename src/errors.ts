@@ -21,7 +21,7 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[redacted-jwt]'],
   [/\b(Bearer|Basic|Digest|Token|ApiKey|Api-Key)\s+[A-Za-z0-9._~+/=:-]{6,}/gi, '$1 [redacted]'],
   [
-    /([?&;\s"'](?:access_?token|id_token|refresh_token|token|jwt|api_?key|apikey|key|password|passwd|pwd|secret|client_secret|signature|sig|auth)=)[^&\s"';]+/gi,
+    /([?&;\s"'](?:access_?token|id_token|refresh_token|oauth_token|auth_token|session_token|token|jwt|api_?key|apikey|key|password|passwd|pwd|secret|client_secret|signature|sig|auth)=)[^&\s"';]+/gi,
     '$1[redacted]',
   ],
 ];

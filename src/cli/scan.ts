@@ -35,6 +35,7 @@ export interface ScanOptions {
   config?: string;
   logType?: string;
   logPattern?: string;
+  timezone?: string;
   failOn: FailOn;
   /** Like failOn, for the findings that are new in this run (cron audits over --db). */
   failOnNew?: FailOn;
@@ -74,6 +75,7 @@ export function formatChooser(config: Config, flags: FormatChoice): (file: Input
       logType: flags.logType ?? match?.log_type ?? config.log_type,
       logPattern: flags.logPattern ?? match?.log_pattern ?? config.log_pattern,
       timezone: flags.timezone ?? match?.timezone ?? config.timezone,
+      fieldMap: match?.fields ?? config.fields,
     };
   };
 }
@@ -92,7 +94,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
-      formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern }),
+      formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern, timezone: options.timezone }),
     });
     const scope = await prepareScope(db, { ...scopeFromConfig(config), since: options.since, until: options.until });
     // The sandbox is on before any rule is compiled: compiling runs the rule's SQL (LIMIT 0).

@@ -5,6 +5,8 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { RAW_FIELDS } from '../ingest/formats/format.js';
+import { checkTimezone } from '../ingest/formats/time.js';
 
 export const DEFAULT_PUBLIC_PATHS = [
   '/api/Auth/login',
@@ -17,12 +19,26 @@ export const DEFAULT_LOGIN_PATHS = ['/api/Auth/login'];
 
 const PathPattern = z.string().min(1).startsWith('/', 'a path pattern starts with /');
 
+/** IANA zone or ±HH:MM, for logs whose times carry no offset (HAProxy, zone-less exports). */
+const Timezone = z.string().min(1).refine((zone) => {
+  try {
+    checkTimezone(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a time zone: use an IANA name (Europe/Paris) or an offset (+02:00)');
+
+/** For the generic csv and jsonl types: raw field (or `request`, a request line) → column or key name. */
+const FieldMap = z.partialRecord(z.enum([...RAW_FIELDS, 'request']), z.string().min(1));
+
 const InputRule = z
   .object({
     match: z.string().min(1),
     log_type: z.string().min(1).optional(),
     log_pattern: z.string().min(1).optional(),
-    timezone: z.string().min(1).optional(),
+    timezone: Timezone.optional(),
+    fields: FieldMap.optional(),
   })
   .strict();
 
@@ -96,7 +112,8 @@ export const ConfigSchema = z
     version: z.literal(1).default(1),
     log_type: z.string().min(1).optional(),
     log_pattern: z.string().min(1).optional(),
-    timezone: z.string().min(1).optional(),
+    timezone: Timezone.optional(),
+    fields: FieldMap.optional(),
     inputs: z.array(InputRule).default([]),
     /** Paths (glob: * matches anything) that need no credential: login, password reset, health. */
     public_paths: z.array(PathPattern).default(DEFAULT_PUBLIC_PATHS),

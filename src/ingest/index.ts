@@ -4,10 +4,10 @@ import { listValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
-import type { LogFormat, ParsePlan } from './formats/format.js';
+import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
-import { fileFacts, sampleLines, type InputFile } from './input-files.js';
-import { dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
+import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
+import { documentRecordSource, dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -19,6 +19,8 @@ export interface FormatChoice {
   logType?: string;
   logPattern?: string;
   timezone?: string;
+  /** Raw field → column / key name, for the generic csv and jsonl types. */
+  fieldMap?: Partial<Record<RawField | 'request', string>>;
 }
 
 export interface RejectedLine {
@@ -89,16 +91,21 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const growth = await findGrowth(db, facts);
   const firstLine = growth?.firstLine ?? 1;
 
-  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, facts.compression, choice);
+  const firstLines = await sampleLines(file.absolutePath, facts.compression);
+  const document = isJsonDocument(firstLines);
+  const head = document ? await documentSample(db, file, facts.compression) : firstLines;
+  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
   const logType = format.id;
-  const context = { logPattern: choice.logPattern, timezone: choice.timezone };
+  const context = { ...contextFor(format, choice), head };
 
   const load = async (mode: LineMode) => {
-    // A grown file is read from its first new line: lines are numbered before the parse.
-    const plan = format.plan({ ...context, lines: fileLineSource(mode, !format.parallelSafe || growth !== undefined) });
+    // A grown file is read from its first new line: lines are numbered before the parse. A JSON
+    // document is read by DuckDB's JSON reader, record by record (records are numbered).
+    const lines = document ? documentRecordSource() : fileLineSource(mode, !format.parallelSafe || growth !== undefined);
+    const plan = format.plan({ ...context, lines });
     const params = { path: file.absolutePath, compression: facts.compression };
     if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
     const parsed = normalizeSql(plan);
@@ -153,7 +160,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
            WHERE reject_reason IS NOT NULL AND reject_reason <> 'skip' ORDER BY line_no LIMIT $n`,
           { n: maxShown },
         );
-        return { counts, rejectedLines, coverage: coverageOf(plan) };
+        return { counts, rejectedLines, coverage: coverageOf(plan, document) };
       });
     } finally {
       await db.run(`DROP TABLE IF EXISTS ingest_stage`);
@@ -172,7 +179,8 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     } catch (error) {
       const text = String(error);
       const next: LineMode | undefined =
-        mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
+        document ? undefined // DuckDB's JSON reader has no other mode
+        : mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
         : mode !== 'skip-bad-lines' && /not latin-1 encoded|invalid unicode|maximum line size/i.test(text) ? 'skip-bad-lines'
         : undefined;
       if (!next) throw readError(file, error);
@@ -196,14 +204,16 @@ function readError(file: InputFile, error: unknown): UserError {
   return new UserError('input', `cannot ingest ${file.displayPath}: ${errorMessage(error).split('\n')[0]}`, { cause: error });
 }
 
-function coverageOf(plan: ParsePlan): Coverage {
-  const has = (...fields: string[]) => fields.some((f) => f in plan.fields);
+/** What the plan's raw fields let the audit see, and the notes that say what it cannot. */
+export function coverageOf(plan: ParsePlan, document = false): Coverage {
+  const has = (...fields: RawField[]) => fields.some((f) => f in plan.fields);
   const coverage: Coverage = {
     scheme: has('scheme'),
-    credential: has('auth_header', 'api_key'),
-    principal: has('principal'),
-    notes: [],
+    credential: has('auth_header', 'api_key', 'cookie', 'credential_id', 'claim_sub', 'claim_jti'),
+    principal: has('principal', 'claim_sub'),
+    notes: [...(plan.notes ?? [])],
   };
+  if (document) coverage.notes.push('one JSON document: line numbers are record numbers');
   if (!coverage.scheme) coverage.notes.push('no scheme: plain-http cannot be judged');
   if (!coverage.credential) {
     coverage.notes.push(
@@ -215,42 +225,55 @@ function coverageOf(plan: ParsePlan): Coverage {
   return coverage;
 }
 
-/** Auto-detection: run each format's parse over the first lines and keep the best fit. */
-export async function detectFormat(
-  db: Database,
-  file: InputFile,
-  compression: 'none' | 'gzip',
-  choice: FormatChoice,
-): Promise<LogFormat> {
-  const sample = await sampleLines(file.absolutePath, compression);
-  if (sample.length === 0) return FORMATS[0]!; // empty file: nothing to parse, any format counts 0 lines
-  const scores: Array<{ format: LogFormat; accepted: number }> = [];
+function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext, 'lines' | 'head'> {
+  return { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
+}
+
+/** The first records of a JSON document, as lines (what detection and the generic formats look at). */
+async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip'): Promise<string[]> {
+  try {
+    const row = await db.one<{ lines: string[] | null }>(
+      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
+      { path: file.absolutePath, compression },
+    );
+    return row?.lines ?? [];
+  } catch (error) {
+    throw new UserError('input', `cannot read ${file.displayPath} as a JSON document: ${errorMessage(error).split('\n')[0]}`);
+  }
+}
+
+/**
+ * Auto-detection: run each format's parse over the first lines and keep the one that accepts the
+ * most (lines a format skips, such as W3C directives, do not count against it). The registry is
+ * ordered specific → generic, so a tie goes to the more specific format.
+ */
+export async function detectFormat(db: Database, file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
+  if (sample.length === 0) return findFormat('nginx'); // empty file: nothing to parse, any format counts 0 lines
+  const scores: Array<{ format: LogFormat; accepted: number; considered: number }> = [];
   for (const format of FORMATS) {
     if (choice.logPattern && !format.acceptsPattern) continue;
     let plan: ParsePlan;
     try {
-      plan = format.plan({ lines: sampleLineSource(), logPattern: choice.logPattern, timezone: choice.timezone });
+      plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
     } catch {
       continue;
     }
-    const row = await db.one<{ accepted: number }>(
-      `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted FROM (${normalizeSql(plan)})`,
+    const row = await db.one<{ accepted: number; skipped: number }>(
+      `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
+              count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
+       FROM (${normalizeSql(plan)})`,
       { sample: listValue(sample) },
     );
-    scores.push({ format, accepted: row?.accepted ?? 0 });
+    scores.push({ format, accepted: row?.accepted ?? 0, considered: sample.length - (row?.skipped ?? 0) });
   }
-  scores.sort((a, b) => b.accepted - a.accepted);
-  const best = scores[0];
-  if (!best || best.accepted === 0 || best.accepted < sample.length / 2) {
-    const tried = scores.map((s) => `${s.format.id} ${s.accepted}/${sample.length} lines`).join(', ');
-    throw new UserError('input', `cannot detect the log type of ${file.displayPath} (tried: ${tried}); pass --log-type`);
-  }
-  const runnerUp = scores[1];
-  if (runnerUp && runnerUp.accepted === best.accepted) {
-    throw new UserError(
-      'input',
-      `cannot decide the log type of ${file.displayPath}: ${best.format.id} and ${runnerUp.format.id} both parse ${best.accepted}/${sample.length} lines; pass --log-type`,
-    );
+  const fits = scores.filter((s) => s.accepted > 0 && s.accepted >= s.considered / 2);
+  const best = fits.reduce<(typeof fits)[number] | undefined>((b, s) => (!b || s.accepted > b.accepted ? s : b), undefined);
+  if (!best) {
+    const candidates = scores.filter((s) => s.accepted > 0).sort((a, b) => b.accepted - a.accepted);
+    const tried = candidates.length
+      ? `closest: ${candidates.slice(0, 4).map((s) => `${s.format.id} ${s.accepted}/${s.considered} lines`).join(', ')}`
+      : `no known type parses its first ${sample.length} lines`;
+    throw new UserError('input', `cannot detect the log type of ${file.displayPath} (${tried}); pass --log-type (see apiaudit formats)`);
   }
   return best.format;
 }

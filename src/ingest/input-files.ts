@@ -110,25 +110,61 @@ export async function fileFacts(absolutePath: string, displayPath = absolutePath
   return { sha256: hash.digest('hex'), size, compression: gunzip ? 'gzip' : 'none', prefixSha256 };
 }
 
-/** Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. */
+/**
+ * Up to `maxLines` non-blank lines from the start of the file (decompressed), for detection. Reads
+ * 256 KB, more (up to 32 MB) when not even one whole line fits in that.
+ */
 export async function sampleLines(absolutePath: string, compression: 'none' | 'gzip', maxLines = 50): Promise<string[]> {
   const handle = await open(absolutePath, 'r');
   try {
-    const buffer = Buffer.alloc(256 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    let bytes = buffer.subarray(0, bytesRead);
-    if (compression === 'gzip') {
-      try {
-        bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
-      } catch {
-        return [];
+    for (let size = 256 * 1024; ; size *= 4) {
+      const buffer = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      let bytes = buffer.subarray(0, bytesRead);
+      let complete = bytesRead < buffer.length;
+      if (compression === 'gzip') {
+        try {
+          bytes = gunzipSync(bytes, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a truncated stream */ });
+        } catch {
+          return [];
+        }
       }
+      const lines = bytes.toString('utf8').split(/\r\n|\n|\r/);
+      if (!complete) lines.pop(); // the file goes on: the last line may be cut short
+      const found = lines.filter((l) => l.trim() !== '').slice(0, maxLines);
+      complete ||= found.length > 0 || size >= 32 * 1024 * 1024;
+      if (complete) return found;
     }
-    const text = bytes.toString('utf8');
-    const lines = text.split(/\r\n|\n|\r/);
-    if (bytesRead >= buffer.length) lines.pop(); // the file goes on: the last line may be cut short
-    return lines.filter((l) => l.trim() !== '').slice(0, maxLines);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Whether the file is one JSON document (a top-level array, `{"records": [...]}`, or pretty-printed
+ * objects) rather than one record per line. Decided from its first non-blank line only.
+ */
+export function isJsonDocument(sample: string[]): boolean {
+  const first = sample[0]?.replace(/^\uFEFF/, '').trim() ?? '';
+  // a text log line may start with "[" too (a bracketed time): an array starts with [, [{, [" or [[
+  if (first === '[' || /^\[\s*[{["]/.test(first)) return true;
+  if (!first.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(first);
+    return typeof value === 'object' && value !== null && Array.isArray((value as { records?: unknown }).records);
+  } catch {
+    // an object that does not end on its first line: pretty-printed, unless other lines are whole
+    // objects (then it is JSON lines with a broken first line, rejected like any other)
+    return !sample.slice(1).some((line) => isJsonObject(line));
+  }
+}
+
+function isJsonObject(line: string): boolean {
+  const text = line.trim();
+  if (!text.startsWith('{') || !text.endsWith('}')) return false;
+  try {
+    return typeof JSON.parse(text) === 'object';
+  } catch {
+    return false;
   }
 }

@@ -14,11 +14,12 @@ export const MAX_LINE_BYTES = 32 * 1024 * 1024;
 export type LineMode = 'utf-8' | 'latin-1' | 'skip-bad-lines';
 
 function readLines(mode: LineMode, extra = ''): string {
-  // CR, LF and CRLF all end a line (as editors count them); quoting is disabled so no line can
+  // CR, LF and CRLF all end a line (as editors count them: DuckDB's own line-end handling; forcing
+  // new_line = '\\r\\n' ate the first byte after a lone CR); quoting is disabled so no line can
   // swallow the next; the column delimiter is the two-byte sequence US NUL, which text logs never
   // contain (a lone NUL byte stays in its line).
   return `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                  delim = chr(31) || chr(0), quote = '', escape = '', new_line = '\\r\\n', strict_mode = false,
+                  delim = chr(31) || chr(0), quote = '', escape = '', strict_mode = false,
                   max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${2 * MAX_LINE_BYTES},
                   compression = $compression, encoding = '${mode === 'latin-1' ? 'latin-1' : 'utf-8'}'
                   ${mode === 'skip-bad-lines' ? ', ignore_errors = true' : ''}${extra})`;
@@ -33,17 +34,33 @@ export function fileLineSource(mode: LineMode, numbered: boolean): string {
   if (mode === 'skip-bad-lines') {
     // Accepted line r (0-based, in order) is physical line r + 1 + (bad lines before it): the
     // ASOF join finds that count from the bad lines' positions among the accepted ones.
-    return `SELECT a.r + 1 + coalesce(s.bad_before, 0) AS line_no, a.line
+    return `SELECT a.r + 1 + coalesce(s.bad_before, 0) AS line_no, aa_unwrap_container(a.line) AS line
       FROM (SELECT row_number() OVER () - 1 AS r, line FROM ${readLines(mode)}) a
       ASOF LEFT JOIN ingest_bad_line_segments s ON a.r >= s.first_index`;
   }
-  const line = mode === 'latin-1' ? 'aa_latin1_escape(line)' : 'line';
+  // a container runtime's wrapper is taken off every line (see aa_unwrap_container)
+  const line = mode === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
   return `SELECT ${numbered ? 'row_number() OVER ()' : 'NULL::BIGINT'} AS line_no, ${line} AS line FROM ${readLines(mode)}`;
+}
+
+/**
+ * A file that is one JSON document (a top-level array, `{"records": [...]}` as Azure and Event Hub
+ * write, or pretty-printed objects): one "line" per record, as compact JSON, numbered by record.
+ * DuckDB parses the document; the JSON formats then read each record like a JSON line.
+ */
+export function documentRecordSource(): string {
+  return `SELECT row_number() OVER () AS line_no, r::VARCHAR AS line FROM (
+      SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' THEN json_extract(json, '$[*]')
+                         WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
+                         ELSE [json] END) AS r
+      FROM read_json($path, format = 'unstructured', records = false, columns = {'json': 'JSON'},
+                     maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
 }
 
 /** The same relation over lines already in memory (the sample used for auto-detection). */
 export function sampleLineSource(): string {
-  return `SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line`;
+  return `SELECT line_no, aa_unwrap_container(line) AS line
+          FROM (SELECT generate_subscripts($sample, 1) AS line_no, unnest($sample) AS line)`;
 }
 
 /**

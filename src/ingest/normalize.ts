@@ -12,7 +12,8 @@ export const EVENT_COLUMNS = [
   'jwt_iss', 'jwt_jti', 'jwt_exp', 'jwt_iat', 'secret_params', 'subject_kind', 'subject',
 ] as const;
 
-const TYPED_FIELDS = new Set<RawField>(['ts', 'duration_ms']);
+const TYPED_FIELDS = new Set<RawField>(['ts', 'duration_ms', 'claim_exp', 'claim_iat']);
+const SQL_TYPE: Partial<Record<RawField, string>> = { ts: 'TIMESTAMP', duration_ms: 'DOUBLE', claim_exp: 'TIMESTAMP', claim_iat: 'TIMESTAMP' };
 
 /** Bearer values that clients send when they have no token: not a credential. */
 const PLACEHOLDER_TOKENS = `['', '-', 'null', 'undefined', 'none', 'nil', '[]', 'redacted', '<redacted>', '***']`;
@@ -39,27 +40,37 @@ function clientIpSql(forwarded: string, remote: string): string {
 }
 
 export function normalizeSql(plan: ParsePlan): string {
-  const raw = RAW_FIELDS.map((field) => {
+  // Each raw field is computed once (parsed) and only then cleaned (raw): a macro such as
+  // aa_null_dash repeats its argument, and DuckDB does not share repeated work inside CASE.
+  const parsed = RAW_FIELDS.map((field) => {
     const expr = plan.fields[field];
-    if (!expr) return `NULL::${field === 'ts' ? 'TIMESTAMP' : field === 'duration_ms' ? 'DOUBLE' : 'VARCHAR'} AS ${field}`;
-    return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `aa_null_dash((${expr})::VARCHAR) AS ${field}`;
+    if (!expr) return `NULL::${SQL_TYPE[field] ?? 'VARCHAR'} AS ${field}`;
+    return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `(${expr})::VARCHAR AS ${field}`;
   });
+  const raw = RAW_FIELDS.map((field) => (TYPED_FIELDS.has(field) || !plan.fields[field] ? field : `aa_null_dash(${field}) AS ${field}`));
   const rejectCase = (plan.reject ?? []).map((r) => `WHEN ${r.when} THEN ${sqlConstant(r.reason)}`).join('\n        ');
 
   return `
 WITH src AS (${plan.source}),
-raw AS (
+parsed AS (
   SELECT line_no,
     coalesce(${plan.skip ?? 'false'}, false) AS _skip,
     CASE ${rejectCase || 'WHEN false THEN NULL'} END AS _format_reject,
-    ${raw.join(',\n    ')}
+    ${parsed.join(',\n    ')}
   FROM src
+),
+raw AS (
+  SELECT line_no, _skip, _format_reject,
+    ${raw.join(',\n    ')}
+  FROM parsed
 ),
 url AS (
   SELECT *,
     -- an absolute-form target gives its path; its scheme is what the client asked for, not how it connected
     CASE WHEN target IS NOT NULL AND regexp_matches(target, '^[A-Za-z][A-Za-z0-9+.-]*://')
-         THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target
+         THEN regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1) ELSE target END AS _origin_target,
+    -- and its host, when the format logs no other
+    coalesce(host, CASE WHEN contains(target, '://') THEN nullif(regexp_extract(target, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1), '') END) AS _host
   FROM raw
 ),
 req AS (
@@ -75,9 +86,15 @@ cred AS (
   SELECT *,
     CASE WHEN ${isPlaceholder('lower(_auth_value)')} THEN NULL ELSE _auth_value END AS _header_token,
     CASE WHEN ${isPlaceholder('lower(trim(api_key))')} THEN NULL ELSE trim(api_key) END AS _key_token,
-    aa_query_token(_query) AS _query_token
-  FROM req
+    CASE WHEN ${isPlaceholder('lower(trim(credential_id))')} THEN NULL ELSE trim(credential_id) END AS _gateway_id,
+    aa_cookie_jwt(cookie) AS _cookie_jwt,
+    aa_cookie_session(cookie) AS _cookie_session,
+    CASE WHEN NOT ${isPlaceholder('lower(_query_value)')} THEN _query_value END AS _query_token
+  FROM (SELECT *, aa_query_token(_query) AS _query_value FROM req)
 ),
+-- One credential per request, the most direct evidence first: the Authorization header, an API-key
+-- header, a gateway's credential id, a JWT cookie, a token in the URL, a session cookie; claims a
+-- gateway logged without the token still say a JWT was used (kind bearer, no fingerprint).
 tok AS (
   SELECT *,
     CASE WHEN _header_token IS NOT NULL THEN
@@ -85,13 +102,19 @@ tok AS (
                 WHEN _auth_scheme = 'basic' THEN 'basic'
                 WHEN _auth_scheme IS NULL OR list_contains(['apikey', 'api-key', 'api_key', 'key', 'token', 'sharedaccesssignature'], _auth_scheme) THEN 'api-key'
                 ELSE 'other' END
-         WHEN _key_token IS NOT NULL THEN 'api-key'
-         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN CASE WHEN aa_is_jwt(_query_token) THEN 'bearer' ELSE 'api-key' END
+         WHEN _key_token IS NOT NULL OR _gateway_id IS NOT NULL THEN 'api-key'
+         WHEN _cookie_jwt IS NOT NULL THEN 'bearer'
+         WHEN _query_token IS NOT NULL THEN CASE WHEN aa_is_jwt(_query_token) THEN 'bearer' ELSE 'api-key' END
+         WHEN _cookie_session IS NOT NULL THEN 'session'
+         WHEN coalesce(claim_sub, claim_jti, claim_iss) IS NOT NULL OR claim_exp IS NOT NULL THEN 'bearer'
          ELSE 'none' END AS credential_kind,
-    CASE WHEN _header_token IS NOT NULL THEN _header_token WHEN _key_token IS NOT NULL THEN _key_token
-         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN _query_token END AS _token,
+    coalesce(_header_token, _key_token, _gateway_id, _cookie_jwt, _query_token, _cookie_session) AS _token,
     CASE WHEN _header_token IS NOT NULL OR _key_token IS NOT NULL THEN 'header'
-         WHEN _query_token IS NOT NULL AND NOT ${isPlaceholder('lower(_query_token)')} THEN 'query' END AS credential_source
+         WHEN _gateway_id IS NOT NULL THEN 'gateway'
+         WHEN _cookie_jwt IS NOT NULL THEN 'cookie'
+         WHEN _query_token IS NOT NULL THEN 'query'
+         WHEN _cookie_session IS NOT NULL THEN 'cookie'
+         WHEN coalesce(claim_sub, claim_jti, claim_iss) IS NOT NULL OR claim_exp IS NOT NULL THEN 'gateway' END AS credential_source
   FROM cred
 ),
 jwt AS (
@@ -111,17 +134,18 @@ claims AS (
 norm AS (
   SELECT *,
     CASE WHEN _is_jwt THEN json_extract_string(_jwt_header_text, '$.alg') END AS jwt_alg,
-    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') END AS jwt_sub,
-    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.iss') END AS jwt_iss,
-    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.jti') END AS jwt_jti,
-    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.exp') AS DOUBLE)) END AS jwt_exp,
-    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.iat') AS DOUBLE)) END AS jwt_iat,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') ELSE claim_sub END AS jwt_sub,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.iss') ELSE claim_iss END AS jwt_iss,
+    CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.jti') ELSE claim_jti END AS jwt_jti,
+    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.exp') AS DOUBLE)) ELSE claim_exp END AS jwt_exp,
+    CASE WHEN _is_jwt THEN aa_epoch_ts(TRY_CAST(json_extract_string(_jwt_payload_text, '$.iat') AS DOUBLE)) ELSE claim_iat END AS jwt_iat,
     coalesce(
       principal,
       CASE WHEN contains(_basic_text, ':') THEN nullif(split_part(_basic_text, ':', 1), '') END,
       CASE WHEN _auth_scheme = 'digest' THEN nullif(regexp_extract(auth_header, 'username="([^"]*)"', 1), '') END,
       CASE WHEN _auth_scheme = 'aws4-hmac-sha256' THEN nullif(regexp_extract(auth_header, 'Credential=([A-Za-z0-9]+)/', 1), '') END,
-      CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') END
+      CASE WHEN _is_jwt THEN json_extract_string(_jwt_payload_text, '$.sub') END,
+      claim_sub
     ) AS _principal,
     ${clientIpSql('forwarded_for', 'client_ip')} AS _client_ip,
     TRY_CAST(status AS INTEGER) AS _status,
@@ -142,7 +166,7 @@ SELECT
   forwarded_for,
   method,
   CASE WHEN _scheme IN ('https', 'wss') THEN 'https' WHEN _scheme IN ('http', 'ws') THEN 'http' END AS scheme,
-  lower(host) AS host,
+  lower(_host) AS host,
   aa_redact_jwt(_path) AS path,
   aa_redact_query(_query) AS query,
   http_version,
@@ -162,12 +186,12 @@ SELECT
   aa_secret_params(_query, _path) AS secret_params,
   -- Findings are keyed on the credential; basic/digest/signed credentials change with every
   -- guess or request, so their stable identity is the user name.
-  CASE WHEN credential_kind IN ('bearer', 'api-key') THEN 'credential'
-       WHEN credential_kind IN ('basic', 'other') AND _principal IS NULL THEN 'credential'
+  CASE WHEN _token IS NOT NULL AND credential_kind IN ('bearer', 'api-key', 'session') THEN 'credential'
+       WHEN _token IS NOT NULL AND credential_kind IN ('basic', 'other') AND _principal IS NULL THEN 'credential'
        WHEN _principal IS NOT NULL THEN 'principal'
        WHEN _client_ip IS NOT NULL THEN 'client_ip' END AS subject_kind,
-  CASE WHEN credential_kind IN ('bearer', 'api-key') THEN sha256(_token)
-       WHEN credential_kind IN ('basic', 'other') AND _principal IS NULL THEN sha256(_token)
+  CASE WHEN _token IS NOT NULL AND credential_kind IN ('bearer', 'api-key', 'session') THEN sha256(_token)
+       WHEN _token IS NOT NULL AND credential_kind IN ('basic', 'other') AND _principal IS NULL THEN sha256(_token)
        WHEN _principal IS NOT NULL THEN _principal
        ELSE _client_ip END AS subject
 FROM norm`;

@@ -6,13 +6,17 @@ import type { Database } from '../store/index.js';
 /** Query-string parameters whose value is a credential: redacted, flagged, and fingerprinted. */
 export const CREDENTIAL_PARAMS = [
   'access_token', 'accesstoken', 'id_token', 'refresh_token', 'token', 'jwt', 'bearer', 'auth',
+  'oauth_token', 'auth_token', 'session_token',
   'api_key', 'apikey', 'api-key', 'key', 'password', 'passwd', 'pwd', 'secret', 'client_secret',
   'x-amz-security-token',
 ];
 /** Parameters that are secret but do not identify a credential by themselves: redacted only. */
-export const REDACT_ONLY_PARAMS = ['code', 'signature', 'sig', 'x-amz-signature', 'session', 'sessionid', 'sid'];
+export const REDACT_ONLY_PARAMS = ['code', 'signature', 'sig', 'x-amz-signature', 'oauth_signature', 'x-goog-signature', 'session', 'sessionid', 'sid'];
 /** Parameters whose value identifies the caller's credential when no Authorization header is logged. */
-const TOKEN_PARAMS = ['access_token', 'accesstoken', 'id_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey', 'api-key', 'key'];
+const TOKEN_PARAMS = ['access_token', 'accesstoken', 'id_token', 'token', 'jwt', 'bearer', 'api_key', 'apikey', 'api-key', 'key', 'oauth_token', 'auth_token', 'session_token'];
+
+/** Cookie names that hold a session or an access token (a JWT under any cookie name counts too). */
+export const SESSION_COOKIE_RE = String.raw`^(jsessionid|phpsessid|asp\.net_sessionid|\.aspnetcore\.(session|cookies)|\.aspxauth|connect\.sid|laravel_session|_session_id|session|sessionid|session_id|sid|[a-z0-9_.-]*[_.-]session|access_token|auth_token|token|jwt|id_token)$`;
 
 const JWT_RE = String.raw`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`;
 const alternation = (names: string[]) => names.map((n) => n.replace(/[-]/g, '\\-')).join('|');
@@ -43,6 +47,27 @@ CREATE OR REPLACE TEMP MACRO aa_latin1_escape(line) AS
        ELSE array_to_string(list_transform(string_split(line, ''),
               lambda ch: CASE WHEN unicode(ch) BETWEEN 1 AND 127 THEN ch ELSE printf('\x%02X', unicode(ch)) END), '')
   END;
+
+-- A JSON value that may be a list (Caddy and Kong write repeated headers as arrays): its first item.
+CREATE OR REPLACE TEMP MACRO aa_json_first(v) AS
+  CASE WHEN v IS NULL OR NOT starts_with(v, '[') THEN v
+       WHEN json_valid(v) AND json_type(v) = 'ARRAY' THEN json_extract_string(v, '$[0]')
+       ELSE v END;
+
+-- A server port as a scheme hint (IIS s-port, Apache %p): only the two well-known ports say anything.
+CREATE OR REPLACE TEMP MACRO aa_port_scheme(p) AS
+  CASE trim(p) WHEN '443' THEN 'https' WHEN '80' THEN 'http' END;
+
+-- Kubernetes writes container output as "<RFC3339> stdout|stderr F|P <line>" (CRI) or, with the
+-- Docker json-file driver, as {"log":"<line>\n","stream":…,"time":…}: read the line inside.
+CREATE OR REPLACE TEMP MACRO aa_unwrap_container(line) AS
+  CASE WHEN line IS NULL THEN NULL
+       WHEN substr(line, 5, 1) = '-' AND substr(line, 11, 1) = 'T'
+            AND regexp_matches(line, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+) (stdout|stderr) [FP] ')
+         THEN regexp_replace(line, '^[^ ]+ [^ ]+ [FP] ', '')
+       WHEN starts_with(line, '{"log":') AND json_valid(line) AND json_extract_string(line, '$.stream') IS NOT NULL
+         THEN rtrim(json_extract_string(line, '$.log'), chr(10) || chr(13))
+       ELSE line END;
 
 CREATE OR REPLACE TEMP MACRO aa_b64url_text(s) AS
   try(decode(from_base64(rpad(translate(s, '-_', '+/'), (((length(s) + 3) // 4) * 4)::INTEGER, '='))));
@@ -80,6 +105,33 @@ CREATE OR REPLACE TEMP MACRO aa_secret_params(q, p) AS
               regexp_extract_all(coalesce(q, ''), '(?i)(?:^|[&;])(${alternation(CREDENTIAL_PARAMS)})=[^&;#]', 1),
               regexp_extract_all(coalesce(q, ''), '(?:^|[&;])([^=&;]+)=${JWT_RE}', 1),
               CASE WHEN regexp_matches(coalesce(p, ''), '${JWT_RE}') THEN ['(path)'] ELSE [] END))), [])
+  END;
+
+-- Gateway-logged claim times: epoch seconds (or ms), ISO-8601, or Java's Date.toString()
+-- ("Wed Jun 19 17:45:27 UTC 2024", API Gateway REST Cognito claims).
+CREATE OR REPLACE TEMP MACRO aa_claim_ts(v) AS
+  CASE WHEN v IS NULL OR trim(v) IN ('', '-') THEN NULL
+       WHEN regexp_full_match(trim(v), '[0-9]+(\.[0-9]+)?') THEN
+         aa_epoch_ts(CASE WHEN v::DOUBLE > 100000000000 THEN v::DOUBLE / 1000 ELSE v::DOUBLE END)
+       ELSE coalesce(aa_iso_ts(v), try_strptime(replace(trim(v), ' UTC ', ' '), '%a %b %d %H:%M:%S %Y'))
+  END;
+
+-- Cookie header → its credential: a JWT under any name, else a session cookie's value. Names and
+-- values of other cookies are ignored; nothing of the header is stored.
+CREATE OR REPLACE TEMP MACRO aa_cookie_pairs(c) AS
+  list_filter(list_transform(string_split(c, ';'), lambda x: trim(x)), lambda x: contains(x, '='));
+
+CREATE OR REPLACE TEMP MACRO aa_cookie_jwt(c) AS
+  CASE WHEN c IS NULL OR NOT contains(c, 'eyJ') THEN NULL
+       ELSE list_filter(list_transform(aa_cookie_pairs(c), lambda x: trim(substr(x, strpos(x, '=') + 1), ' "')),
+                        lambda v: starts_with(v, 'eyJ') AND aa_is_jwt(v))[1]
+  END;
+
+CREATE OR REPLACE TEMP MACRO aa_cookie_session(c) AS
+  CASE WHEN c IS NULL THEN NULL
+       ELSE nullif(list_filter(list_transform(
+              list_filter(aa_cookie_pairs(c), lambda x: regexp_matches(lower(trim(split_part(x, '=', 1))), '${SESSION_COOKIE_RE}')),
+              lambda x: trim(substr(x, strpos(x, '=') + 1), ' "')), lambda v: NOT list_contains(['', '-', 'deleted', 'null'], v))[1], '')
   END;
 
 CREATE OR REPLACE TEMP MACRO aa_query_token(q) AS

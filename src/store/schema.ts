@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS events (
   referrer               VARCHAR,             -- http.request.referrer, secrets redacted
   tls_version            VARCHAR,             -- tls.version
   auth_error             VARCHAR,             -- gateway authentication error (e.g. "Jwt is expired")
-  credential_kind        VARCHAR NOT NULL,    -- bearer | basic | api-key | other | none
-  credential_source      VARCHAR,             -- header | query
+  credential_kind        VARCHAR NOT NULL,    -- bearer | basic | api-key | session | other | none
+  credential_source      VARCHAR,             -- header | query | cookie | gateway
   credential_fingerprint VARCHAR,             -- sha256 hex of the token without its scheme word
   principal              VARCHAR,             -- user.name: basic-auth user, gateway principal or JWT sub
   jwt_alg                VARCHAR,

@@ -1,4 +1,6 @@
 // Test helper: ingest files into an in-memory database and read the events back.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestFiles, type FormatChoice, type IngestResult } from '../../src/ingest/index.js';
@@ -54,4 +56,17 @@ export async function ingest(files: string[], choice: FormatChoice = {}): Promis
      FROM events ORDER BY file_id, line_no`,
   );
   return { db, results, events };
+}
+
+/** Writes `text` to a file named `name` in a fresh temporary folder and returns its path. */
+export function tempFile(name: string, text: string | Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-test-'));
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Ingests log text (lines joined with \n) as one file. */
+export async function ingestText(name: string, lines: string[] | string, choice: FormatChoice = {}) {
+  return ingest([tempFile(name, Array.isArray(lines) ? `${lines.join('\n')}\n` : lines)], choice);
 }

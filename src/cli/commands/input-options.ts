@@ -1,5 +1,6 @@
 // The options that say what to scan and how, shared by `scan` and `baseline create`.
 import type { Argv } from 'yargs';
+import { checkTimezone } from '../../ingest/formats/time.js';
 import { parseTimeBound } from '../time-bounds.js';
 
 export function inputOptions<T>(yargs: Argv<T>) {
@@ -8,7 +9,8 @@ export function inputOptions<T>(yargs: Argv<T>) {
     .option('db', { requiresArg: true, type: 'string', describe: 'DuckDB database file (default: in memory); kept from run to run, ingested incrementally' })
     .option('config', { requiresArg: true, type: 'string', describe: 'config file (YAML or JSON)' })
     .option('log-type', { requiresArg: true, type: 'string', describe: 'log type for every input (see `apiaudit formats`); default: detect' })
-    .option('log-pattern', { requiresArg: true, type: 'string', describe: "the server's log format string, verbatim (nginx log_format)" })
+    .option('log-pattern', { requiresArg: true, type: 'string', describe: "the server's log format string, verbatim (nginx log_format, Apache LogFormat, Envoy format, API Gateway format)" })
+    .option('timezone', { requiresArg: true, type: 'string', describe: 'zone of log times written without one (HAProxy, zone-less exports): IANA name or ±HH:MM; default UTC' })
     .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
     .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' })
     .option('rules', { requiresArg: true, type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' });
@@ -20,6 +22,7 @@ interface InputArgs {
   config?: string;
   'log-type'?: string;
   'log-pattern'?: string;
+  timezone?: string;
   since?: string;
   until?: string;
   rules?: string[];
@@ -33,9 +36,15 @@ export function scanInputs(args: InputArgs, now: Date) {
     config: args.config,
     logType: args['log-type'],
     logPattern: args['log-pattern'],
+    timezone: args.timezone === undefined ? undefined : checkedTimezone(args.timezone),
     since: args.since === undefined ? undefined : parseTimeBound(args.since, now, '--since'),
     until: args.until === undefined ? undefined : parseTimeBound(args.until, now, '--until'),
     ruleDirs: args.rules ?? [],
     now,
   };
+}
+
+function checkedTimezone(zone: string): string {
+  checkTimezone(zone); // a usage error naming the zone
+  return zone;
 }

@@ -26,6 +26,14 @@ export const RAW_FIELDS = [
   'api_key', // a raw API key header value: fingerprinted, never stored
   'tls_version',
   'auth_error',
+  'cookie', // the raw Cookie header: a JWT or session cookie in it is fingerprinted, the header never stored
+  'credential_id', // a gateway's id of the credential it authenticated (API key id, Kong credential, APIM subscription)
+  // JWT claims a gateway logged after validating the token (the token itself is not in the log)
+  'claim_sub',
+  'claim_iss',
+  'claim_jti',
+  'claim_exp', // TIMESTAMP expression: use aa_claim_ts
+  'claim_iat', // TIMESTAMP expression: use aa_claim_ts
 ] as const;
 export type RawField = (typeof RAW_FIELDS)[number];
 
@@ -46,6 +54,13 @@ export interface ParseContext {
   logPattern?: string;
   /** IANA zone or ±HH:MM for formats that log local time without an offset. */
   timezone?: string;
+  /** Raw field → column name or JSON key, for the generic CSV / JSON-lines exports (config `fields`). */
+  fieldMap?: Partial<Record<RawField | 'request', string>>;
+  /**
+   * The input's first non-blank lines (records, for a JSON document): the generic formats read the
+   * CSV header or the JSON keys from them. Never used to parse events.
+   */
+  head?: string[];
 }
 
 /**
@@ -60,6 +75,8 @@ export interface ParsePlan {
   /** Checked in order; the first that holds rejects the line with its reason (a code constant). */
   reject?: Array<{ when: string; reason: string }>;
   fields: Partial<Record<RawField, string>>;
+  /** Coverage notes this plan adds (what it inferred, what it cannot see), shown per input. */
+  notes?: string[];
 }
 
 export interface LogFormat {
@@ -69,6 +86,8 @@ export interface LogFormat {
   capabilities: FormatCapabilities;
   /** Whether --log-pattern applies. */
   acceptsPattern: boolean;
+  /** Whether the config's `fields` mapping applies (generic exports). */
+  acceptsFieldMap?: boolean;
   /**
    * True when the plan never uses line_no itself (no window over lines, no directive that applies
    * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
@@ -81,4 +100,12 @@ export interface LogFormat {
 /** SQL string literal for a code constant (never for values that come from a log or a user). */
 export function sqlConstant(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * SQL expression for text that comes from a user (a config key, a log-format string): hex digits
+ * only reach the SQL text, so no quote can. Constant-folded by DuckDB.
+ */
+export function sqlUserText(text: string): string {
+  return `decode(from_hex('${Buffer.from(text, 'utf8').toString('hex')}'))`;
 }

@@ -1,9 +1,13 @@
 // nginx access logs: the predefined `combined` format (and its common distro variants), or any
 // `log_format` string given verbatim with --log-pattern. Both compile to one regex applied by
-// DuckDB. Reference: https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format
+// DuckDB. JSON lines (`log_format … escape=json '{…}'`) are read with their template when it is
+// given, else by the usual key names (the nginx variable names and common aliases).
+// Reference: https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format
 import { UserError } from '../../errors.js';
-import { compilePattern, structExtract, type PatternToken } from './pattern-regex.js';
+import { JSON_LINE, linePlan, type LineParser, type Mapped } from './compose.js';
+import { compilePattern, structExtract, tokenizeWith, type PatternToken } from './pattern-regex.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './format.js';
+import { templateParser } from './json.js';
 import { requestLineFields } from './request-line.js';
 
 /**
@@ -30,12 +34,18 @@ const COMBINED = {
 // A prefix that is a list or an IP address is an X-Forwarded-For value; anything else is a vhost.
 const IP_LIST_RE = `'^[0-9A-Fa-f:.]+(, ?[0-9A-Fa-f:.]+)*$'`;
 
-function combinedPlan(lines: string): ParsePlan {
+function combinedParser(): LineParser {
   const m = 'm';
   return {
-    source: `SELECT line_no, line, ${structExtract('line', COMBINED)} AS m FROM (${lines})`,
-    skip: `line IS NULL OR trim(line) = ''`,
-    reject: [{ when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' }],
+    column: 'm',
+    expr: structExtract('line', COMBINED),
+    when: `NOT ${JSON_LINE}`,
+    reject: [
+      { when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' },
+      // nginx writes a quote inside a field as \x22 and a backslash as \x5C: a \" is Apache's escaping,
+      // which this regex would split in the wrong place
+      { when: `contains(line, '\\"')`, reason: 'backslash-escaped quote: Apache escaping, not nginx (use --log-type apache)' },
+    ],
     fields: {
       ts: `aa_clf_ts(${m}.time_local)`,
       client_ip: `${m}.remote_addr`,
@@ -85,6 +95,8 @@ const VARIABLES: Record<string, (v: string) => Partial<Record<RawField, string>>
   server_name: (v) => ({ host: v }),
   request_time: (v) => ({ duration_ms: `TRY_CAST(${v} AS DOUBLE) * 1000` }),
   http_authorization: (v) => ({ auth_header: `aa_unescape_hex(${v})` }),
+  http_cookie: (v) => ({ cookie: `aa_unescape_hex(${v})` }),
+  http_x_forwarded_proto: (v) => ({ scheme: `lower(split_part(${v}, ',', 1))` }),
   http_x_api_key: (v) => ({ api_key: v }),
   http_api_key: (v) => ({ api_key: v }),
   http_apikey: (v) => ({ api_key: v }),
@@ -98,6 +110,7 @@ const WEAKER: Partial<Record<string, string[]>> = {
   server_name: ['host', 'http_host'],
   host: ['http_host'],
   https: ['scheme'],
+  http_x_forwarded_proto: ['scheme', 'https'],
 };
 
 /** Values whose shape is known and may contain the character that usually ends a field. */
@@ -119,19 +132,10 @@ const ADJACENT_SHAPES: Record<string, string> = {
 };
 
 export function tokenizeLogFormat(pattern: string): PatternToken[] {
-  const tokens: PatternToken[] = [];
-  const re = /\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)/g;
-  let last = 0;
-  for (let match = re.exec(pattern); match; match = re.exec(pattern)) {
-    if (match.index > last) tokens.push({ kind: 'literal', text: pattern.slice(last, match.index) });
-    tokens.push({ kind: 'capture', name: (match[1] ?? match[2] ?? '').toLowerCase() });
-    last = match.index + match[0].length;
-  }
-  if (last < pattern.length) tokens.push({ kind: 'literal', text: pattern.slice(last) });
-  return tokens;
+  return tokenizeWith(pattern, /\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)/g, (m) => (m[1] ?? m[2] ?? '').toLowerCase());
 }
 
-function patternPlan(pattern: string, lines: string): ParsePlan {
+function patternParser(pattern: string): LineParser {
   const tokens = tokenizeLogFormat(pattern);
   const variables = tokens.flatMap((t) => (t.kind === 'capture' ? [t.name] : []));
   if (variables.length === 0) throw new UserError('usage', `--log-pattern has no $variables: ${JSON.stringify(pattern)}`);
@@ -161,22 +165,74 @@ function patternPlan(pattern: string, lines: string): ParsePlan {
     fields.scheme = `CASE WHEN coalesce(m.v_ssl_protocol, '-') IN ('-', '') THEN 'http' ELSE 'https' END`;
   }
   return {
-    source: `SELECT line_no, line, ${structExtract('line', compiled)} AS m FROM (${lines})`,
-    skip: `line IS NULL OR trim(line) = ''`,
+    column: 'm',
+    expr: structExtract('line', compiled),
     reject: [{ when: `m.matched = ''`, reason: 'line does not match the nginx log_format' }],
     fields,
   };
+}
+
+/** One nginx variable as a JSON template value; a variable another one overrides ranks lower. */
+function variableMapped(name: string, v: string): Mapped | undefined {
+  const map = VARIABLES[name] ?? ALIAS_VARIABLES[name];
+  if (!map) return undefined;
+  const weaker = WEAKER[name] !== undefined;
+  return { fields: map(v), rank: weaker ? 0 : 1 };
+}
+
+/** Pseudo-variables for the default key table: a time in any of nginx's three shapes. */
+const ALIAS_VARIABLES: Record<string, (v: string) => Partial<Record<RawField, string>>> = {
+  time_any: (v) => ({ ts: `coalesce(aa_iso_ts(${v}), aa_clf_ts(${v}), aa_epoch_ts(TRY_CAST(${v} AS DOUBLE)))` }),
+};
+
+/** Key names nginx JSON recipes use: the variable names themselves and common aliases. */
+function defaultJsonTemplate(): string {
+  const template: Record<string, string> = {};
+  for (const name of Object.keys(VARIABLES)) if (name !== 'https') template[name] = `$${name}`;
+  const aliases: Record<string, string[]> = {
+    time_any: ['@timestamp', 'time', 'timestamp', 'ts', 'date'],
+    remote_addr: ['remote_ip', 'client_ip', 'clientip', 'client', 'ip'],
+    remote_user: ['user'],
+    request_method: ['method', 'verb'],
+    request_uri: ['uri', 'url'],
+    body_bytes_sent: ['bytes', 'size'],
+    http_referer: ['referer', 'referrer', 'http_referrer'],
+    http_user_agent: ['user_agent', 'agent', 'useragent'],
+    http_x_forwarded_for: ['x_forwarded_for', 'xff', 'forwarded_for'],
+    server_protocol: ['protocol'],
+    http_authorization: ['authorization'],
+    http_cookie: ['cookie'],
+  };
+  for (const [variable, keys] of Object.entries(aliases)) for (const key of keys) template[key] = `$${variable}`;
+  return JSON.stringify(template);
+}
+
+function jsonParser(pattern?: string, head?: string[]): LineParser {
+  const tokenize = (text: string) => tokenizeLogFormat(text);
+  if (pattern) return templateParser(pattern, 'nginx escape=json log_format', tokenize, variableMapped);
+  return templateParser(defaultJsonTemplate(), 'an nginx JSON access log entry', tokenize, variableMapped, {
+    aliases: true,
+    head,
+    accept: (j) => `coalesce(${j.get(['request'])}, ${j.get(['request_uri'])}, ${j.get(['uri'])}, ${j.get(['request_method'])}, ${j.get(['method'])}) IS NOT NULL AND ${j.get(['status'])} IS NOT NULL`,
+  });
 }
 
 export const nginx: LogFormat = {
   id: 'nginx',
   title: 'nginx access log',
   description:
-    'nginx `combined` (with vhost and X-Forwarded-For variants), or any log_format string passed verbatim with --log-pattern.',
+    'nginx `combined` (with vhost and X-Forwarded-For variants) and escape=json JSON lines (nginx variable names as keys, or common aliases), or any log_format string passed verbatim with --log-pattern (a JSON template for escape=json).',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: true,
   parallelSafe: true,
   plan(context: ParseContext): ParsePlan {
-    return context.logPattern ? patternPlan(context.logPattern, context.lines) : combinedPlan(context.lines);
+    const pattern = context.logPattern?.trim();
+    const unmatched = { unmatched: 'line is neither nginx combined nor a JSON object' };
+    if (!pattern) {
+      // JSON lines are read by the keys their first records have; a text file needs no JSON reader
+      const json = context.head?.some((l) => l.trimStart().startsWith('{')) ?? true;
+      return linePlan(context.lines, json ? [jsonParser(undefined, context.head), combinedParser()] : [combinedParser()], unmatched);
+    }
+    return linePlan(context.lines, [pattern.startsWith('{') ? jsonParser(pattern) : patternParser(pattern)], unmatched);
   },
 };

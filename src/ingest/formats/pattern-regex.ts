@@ -72,3 +72,16 @@ export function structExtract(column: string, pattern: CompiledPattern): string 
   const list = pattern.names.map((n) => `'${n}'`).join(', ');
   return `regexp_extract(${column}, ${toRegexLiteral(pattern.regex)}, [${list}])`;
 }
+
+/** Splits a log-format string into literals and the variables `re` (global) finds; `name` names a match. */
+export function tokenizeWith(pattern: string, re: RegExp, name: (match: RegExpMatchArray) => string): PatternToken[] {
+  const tokens: PatternToken[] = [];
+  let last = 0;
+  for (const match of pattern.matchAll(re)) {
+    if (match.index! > last) tokens.push({ kind: 'literal', text: pattern.slice(last, match.index) });
+    tokens.push({ kind: 'capture', name: name(match) });
+    last = match.index! + match[0].length;
+  }
+  if (last < pattern.length) tokens.push({ kind: 'literal', text: pattern.slice(last) });
+  return tokens;
+}

@@ -1,0 +1,108 @@
+// Builds a ParsePlan from one or more line parsers. A parser is one SQL expression over `line`
+// (a regexp_extract STRUCT, a json_transform STRUCT) stored in a column, plus the raw fields read
+// from that column. Several parsers serve formats whose files mix line shapes (Envoy text and JSON,
+// Traefik CLF and JSON): each line goes to the first parser whose `when` holds, and only that
+// parser's expression is evaluated for it.
+import { RAW_FIELDS, type ParsePlan, type RawField } from './format.js';
+import { structExtract } from './pattern-regex.js';
+
+export interface LineParser {
+  /** Column name the fields refer to (e.g. `m`, `j`); unique per plan. */
+  column: string;
+  /** SQL over `line` producing the column. */
+  expr: string;
+  /** SQL over `line`: the lines this parser reads (default: every line). */
+  when?: string;
+  fields: Partial<Record<RawField, string>>;
+  reject?: Array<{ when: string; reason: string }>;
+  notes?: string[];
+}
+
+export const BLANK_LINE = `line IS NULL OR trim(line) = ''`;
+export const JSON_LINE = `starts_with(ltrim(line), '{')`;
+
+export function linePlan(
+  lines: string,
+  parsers: LineParser[],
+  options: { skip?: string; unmatched?: string; prelude?: string } = {},
+): ParsePlan {
+  const skip = options.skip ?? BLANK_LINE;
+  const input = options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines;
+  if (parsers.length === 1 && !parsers[0]!.when) {
+    const [only] = parsers as [LineParser];
+    return { source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (${input})`, skip, reject: only.reject, fields: only.fields, notes: only.notes };
+  }
+  // Several parsers: pick one per line (_parser), evaluate only its column, then compute every
+  // parser's fields as plain columns and choose among them. A CASE around each field expression
+  // would defeat DuckDB's common-subexpression elimination (measured: 2.4× slower).
+  const selector = `CASE ${parsers.map((p, i) => `WHEN ${p.when ?? 'true'} THEN ${i + 1}`).join(' ')} END`;
+  const columns = parsers.map((p, i) => `CASE WHEN _parser = ${i + 1} THEN ${p.expr} END AS ${p.column}`);
+  const fieldColumns = parsers.flatMap((p, i) => Object.entries(p.fields).map(([f, sql]) => `${sql} AS _p${i + 1}_${f}`));
+  const source = `SELECT *, ${fieldColumns.join(', ')} FROM (
+      SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser FROM (${input})))`;
+  const fields: Partial<Record<RawField, string>> = {};
+  for (const field of RAW_FIELDS) {
+    const branches = parsers.flatMap((p, i) => (p.fields[field] ? [`WHEN ${i + 1} THEN _p${i + 1}_${field}`] : []));
+    if (branches.length) fields[field] = `CASE _parser ${branches.join(' ')} END`;
+  }
+  const reject = parsers.flatMap((p, i) => (p.reject ?? []).map((r) => ({ when: `_parser = ${i + 1} AND (${r.when})`, reason: r.reason })));
+  if (options.unmatched) reject.push({ when: `_parser IS NULL`, reason: options.unmatched });
+  return { source, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
+}
+
+/** A parser that reads each line with one anchored regex (group `matched` is empty when it fails). */
+export function regexParser(
+  pattern: { regex: string; names: string[] },
+  what: string,
+  fields: Partial<Record<RawField, string>>,
+  options: { column?: string; when?: string; notes?: string[] } = {},
+): LineParser {
+  const column = options.column ?? 'm';
+  return {
+    column,
+    expr: structExtract('line', pattern),
+    when: options.when,
+    reject: [{ when: `${column}.matched = ''`, reason: `line does not match the ${what} format` }],
+    fields,
+    notes: options.notes,
+  };
+}
+
+/** Raw fields one logged variable feeds; `rank` decides between variables that feed the same field. */
+export interface Mapped {
+  fields: Partial<Record<RawField, string>>;
+  rank?: number;
+}
+
+/** Merges mapped variables: for each raw field the highest rank wins (the first on a tie). */
+export function mergeRanked(mapped: Array<Mapped | undefined>): Partial<Record<RawField, string>> {
+  const chosen: Partial<Record<RawField, { sql: string; rank: number }>> = {};
+  for (const m of mapped) {
+    if (!m) continue;
+    for (const [field, sql] of Object.entries(m.fields) as Array<[RawField, string]>) {
+      const rank = m.rank ?? 0;
+      if (!chosen[field] || chosen[field]!.rank < rank) chosen[field] = { sql, rank };
+    }
+  }
+  return Object.fromEntries(Object.entries(chosen).map(([f, c]) => [f, c!.sql]));
+}
+
+/**
+ * Merges mapped variables when several of them are alternative names for the same value (a table
+ * of key aliases): each raw field is the first non-NULL of its expressions, strongest rank first.
+ */
+export function mergeCoalesced(mapped: Array<Mapped | undefined>): Partial<Record<RawField, string>> {
+  const byField = new Map<RawField, Array<{ sql: string; rank: number }>>();
+  for (const m of mapped) {
+    if (!m) continue;
+    for (const [field, sql] of Object.entries(m.fields) as Array<[RawField, string]>) {
+      byField.set(field, [...(byField.get(field) ?? []), { sql, rank: m.rank ?? 0 }]);
+    }
+  }
+  return Object.fromEntries(
+    [...byField].map(([field, list]) => {
+      const sorted = [...list].sort((a, b) => b.rank - a.rank).map((x) => x.sql);
+      return [field, sorted.length === 1 ? sorted[0]! : `coalesce(${sorted.join(', ')})`];
+    }),
+  );
+}
