@@ -92,8 +92,11 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const firstLine = growth?.firstLine ?? 1;
 
   const firstLines = await sampleLines(file.absolutePath, facts.compression);
-  const document = isJsonDocument(firstLines);
-  const head = document ? await documentSample(db, file, facts.compression) : firstLines;
+  // A file that looks like one JSON document but does not parse as one (truncated, broken) is read
+  // line by line instead, so its bad lines are rejected one by one rather than the file lost.
+  const documentHead = isJsonDocument(firstLines) ? await documentSample(db, file, facts.compression) : undefined;
+  let document = documentHead !== undefined;
+  const head = documentHead ?? firstLines;
   const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
@@ -178,9 +181,11 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
       break;
     } catch (error) {
       const text = String(error);
-      const next: LineMode | undefined =
-        document ? undefined // DuckDB's JSON reader has no other mode
-        : mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
+      if (document && !(error instanceof UserError)) {
+        document = false; // broken past the sampled records: read it as lines
+        continue;
+      }
+      const next: LineMode | undefined = mode === 'utf-8' && /invalid unicode/i.test(text) ? 'latin-1'
         : mode !== 'skip-bad-lines' && /not latin-1 encoded|invalid unicode|maximum line size/i.test(text) ? 'skip-bad-lines'
         : undefined;
       if (!next) throw readError(file, error);
@@ -229,16 +234,19 @@ function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext,
   return { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
 }
 
-/** The first records of a JSON document, as lines (what detection and the generic formats look at). */
-async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip'): Promise<string[]> {
+/**
+ * The first records of a JSON document, as lines (what detection and the generic formats look at);
+ * undefined when DuckDB cannot parse it as a document.
+ */
+async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip'): Promise<string[] | undefined> {
   try {
     const row = await db.one<{ lines: string[] | null }>(
       `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
       { path: file.absolutePath, compression },
     );
     return row?.lines ?? [];
-  } catch (error) {
-    throw new UserError('input', `cannot read ${file.displayPath} as a JSON document: ${errorMessage(error).split('\n')[0]}`);
+  } catch {
+    return undefined;
   }
 }
 

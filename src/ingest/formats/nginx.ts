@@ -229,10 +229,29 @@ export const nginx: LogFormat = {
     const pattern = context.logPattern?.trim();
     const unmatched = { unmatched: 'line is neither nginx combined nor a JSON object' };
     if (!pattern) {
-      // JSON lines are read by the keys their first records have; a text file needs no JSON reader
-      const json = context.head?.some((l) => l.trimStart().startsWith('{')) ?? true;
-      return linePlan(context.lines, json ? [jsonParser(undefined, context.head), combinedParser()] : [combinedParser()], unmatched);
+      // JSON lines are read by the keys their first records have; a text file needs no JSON reader.
+      // Broken or foreign JSON among text lines is rejected line by line, not the whole file.
+      const head = context.head;
+      const jsonLines = head?.filter(isJsonObject);
+      if (head && jsonLines?.length === 0) return linePlan(context.lines, [combinedParser()], unmatched);
+      try {
+        return linePlan(context.lines, [jsonParser(undefined, jsonLines), combinedParser()], unmatched);
+      } catch (error) {
+        if (head && jsonLines!.length < head.length && error instanceof UserError) return linePlan(context.lines, [combinedParser()], unmatched);
+        throw error;
+      }
     }
     return linePlan(context.lines, [pattern.startsWith('{') ? jsonParser(pattern) : patternParser(pattern)], unmatched);
   },
 };
+
+function isJsonObject(line: string): boolean {
+  const text = line.trim();
+  if (!text.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
