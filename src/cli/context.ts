@@ -7,6 +7,8 @@ export const VERSION = pkg.version;
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stderr is a terminal and not a CI job: progress may be drawn there. */
+  interactive?: boolean;
 }
 
 export interface CommandContext {

@@ -10,10 +10,12 @@ import { rulesCommand } from './commands/rules.js';
 import { scanCommand } from './commands/scan.js';
 import { schemaCommand } from './commands/schema.js';
 import { VERSION, type CommandContext, type Io } from './context.js';
+import { progressAllowed } from './progress.js';
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  interactive: progressAllowed(process.stderr.isTTY, process.env),
 };
 
 const COMMANDS = [scanCommand, baselineCommand, pruneCommand, formatsCommand, rulesCommand, schemaCommand];

@@ -25,6 +25,7 @@ import {
   type Severity,
   type TrackedFinding,
 } from '../rules/index.js';
+import { SILENT, timed, type RunObserver } from '../observer.js';
 import { Database } from '../store/index.js';
 
 export type FailOn = Severity | 'never';
@@ -53,6 +54,8 @@ export interface ScanOptions {
   version: string;
   cwd?: string;
   now?: Date;
+  /** Stage timings and progress (the command prints them for --verbose and on a terminal). */
+  observer?: RunObserver;
 }
 
 export interface ScanOutcome {
@@ -91,16 +94,20 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
   const files = await expandInputs(options.paths, options.cwd);
   const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   checkIgnores(config.ignore, ruleFiles.map((r) => r.metadata.id));
+  const observer = options.observer ?? SILENT;
   const db = await Database.open(options.db ?? null);
   try {
     const inputs = await ingestFiles(db, files, {
       formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern, timezone: options.timezone }),
+      observer,
     });
-    const scope = await prepareScope(db, { ...scopeFromConfig(config), since: options.since, until: options.until });
+    const scope = await timed(observer, 'scope (shared facts for all rules)', () =>
+      prepareScope(db, { ...scopeFromConfig(config), since: options.since, until: options.until }),
+    );
     // The sandbox is on before any rule is compiled: compiling runs the rule's SQL (LIMIT 0).
     await lockDown(db);
-    const rules = await compileRules(db, ruleFiles, config);
-    const detected = await runRules(db, rules);
+    const rules = await timed(observer, 'compile rules', () => compileRules(db, ruleFiles, config), (r) => `${r.length} rule(s)`);
+    const detected = await runRules(db, rules, observer);
     const eventsScanned = await countScopeEvents(db);
 
     const report = async () => {
@@ -132,11 +139,13 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
         activity,
         scope,
       });
-      await deliver(report, suppression.kept);
+      await timed(observer, 'render and write the report', () => deliver(report, suppression.kept));
       return { report, kept: suppression.kept };
     };
     // The lifecycle commits only once the report is out.
-    const { report: built, kept } = options.track === false ? await report() : await db.transaction(report);
+    const { report: built, kept } = await timed(observer, 'findings: lifecycle, suppression, activity, report', () =>
+      options.track === false ? report() : db.transaction(report),
+    );
 
     const messages = [...inputMessages(inputs), ...allowlistMessages(scope), ...summaryMessages(built, { db: options.db, tracked: options.track !== false })];
     const atOrAbove = (level: FailOn | undefined, findings: TrackedFinding[]) =>

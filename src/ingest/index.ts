@@ -1,7 +1,9 @@
 // files → DuckDB `events`. Each file is ingested in one transaction: a failure leaves the
 // database as it was; a file whose content was ingested before is skipped, never double-counted.
 import { listValue } from '@duckdb/node-api';
+import { statSync } from 'node:fs';
 import { UserError, errorMessage } from '../errors.js';
+import { SILENT, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
@@ -62,14 +64,31 @@ export interface IngestOptions {
   /** Per-file format choice (CLI flags and config already merged by the caller). */
   formatFor: (file: InputFile) => FormatChoice;
   maxRejectedShown?: number;
+  /** Told each file's timing, and progress in bytes when it listens. */
+  observer?: RunObserver;
 }
+
+/** Progress through the input, in bytes: files done, plus DuckDB's progress on the current one. */
+type FileProgress = (percent: number) => void;
 
 export async function ingestFiles(db: Database, files: InputFile[], options: IngestOptions): Promise<IngestResult[]> {
   await installMacros(db);
+  const observer = options.observer ?? SILENT;
+  const sizes = files.map((f) => sizeOf(f.absolutePath));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0;
   const results: IngestResult[] = [];
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
+    const size = sizes[index]!;
+    const progress: FileProgress | undefined = observer.wantsProgress
+      ? (percent) => observer.progress({ phase: 'ingest', label: file.displayPath, done: before + (size * percent) / 100, total, unit: 'bytes' })
+      : undefined;
+    progress?.(0);
     try {
-      results.push(await ingestFile(db, file, options.formatFor(file), options.maxRejectedShown ?? 20));
+      const started = performance.now();
+      const result = await ingestFile(db, file, options.formatFor(file), options.maxRejectedShown ?? 20, progress);
+      observer.stage(`ingest ${file.displayPath}`, performance.now() - started, ingestDetail(result, size));
+      results.push(result);
     } catch (error) {
       if (error instanceof UserError && error.kind === 'usage') throw error; // a bad flag fails the whole run
       results.push({
@@ -77,11 +96,25 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
         error: error instanceof UserError ? error.message : `cannot ingest ${file.displayPath}: ${errorMessage(error).split('\n')[0]}`,
       });
     }
+    before += size;
   }
   return results;
 }
 
-async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number): Promise<IngestResult> {
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // unreadable: ingestFile reports it
+  }
+}
+
+function ingestDetail(result: IngestResult, size: number): string {
+  if (result.status === 'duplicate') return `skipped, same content as ${result.duplicateOf}`;
+  return `${result.logType}, ${(size / 1e6).toFixed(1)} MB, ${result.lines} lines, ${result.events} events, ${result.rejected} rejected`;
+}
+
+async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number, progress?: FileProgress): Promise<IngestResult> {
   const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
   const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
@@ -115,10 +148,12 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
     // Only normalized, already redacted values are staged. With preserve_insertion_order the rows
     // keep the file's order, so rowid + 1 is the line number of plans parsed in parallel.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`,
-      growth ? { ...params, first: firstLine } : params,
-    );
+    const stage = () =>
+      db.run(
+        `CREATE OR REPLACE TEMP TABLE ingest_stage AS ${growth ? `SELECT * FROM (${parsed}) WHERE line_no >= $first` : parsed}`,
+        growth ? { ...params, first: firstLine } : params,
+      );
+    await (progress ? db.withQueryProgress(progress, stage) : stage());
     if (mode === 'skip-bad-lines') {
       await db.run(`INSERT INTO ingest_stage (line_no, reject_reason) SELECT line_no, reason FROM ingest_bad_lines WHERE line_no >= $first`, {
         first: firstLine,

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { LIST, listValue, VARCHAR, type DuckDBPreparedStatement, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { ALLOW_KINDS, parseCidr, type Config } from '../config/index.js';
 import { UserError, errorMessage } from '../errors.js';
+import { SILENT, timed, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
 import type { Evidence, Finding, SubjectKind } from './finding.js';
 import { severityRank, type ParamType, type RuleFile } from './rule-file.js';
@@ -485,9 +486,13 @@ export async function runRule(db: Database, compiled: CompiledRule): Promise<Fin
   });
 }
 
-export async function runRules(db: Database, rules: CompiledRule[]): Promise<Finding[]> {
+export async function runRules(db: Database, rules: CompiledRule[], observer: RunObserver = SILENT): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const rule of rules) findings.push(...(await runRule(db, rule)));
+  for (const [index, rule] of rules.entries()) {
+    const id = rule.rule.metadata.id;
+    if (observer.wantsProgress) observer.progress({ phase: 'rules', label: id, done: index, total: rules.length, unit: 'rules' });
+    findings.push(...(await timed(observer, `rule ${id}`, () => runRule(db, rule), (found) => `${found.length} finding(s)`)));
+  }
   return sortFindings(findings);
 }
 

@@ -61,6 +61,24 @@ export class Database {
     return rows[0];
   }
 
+  /**
+   * Runs `work` while polling DuckDB's progress of the running query (0–100) every `everyMs`, for
+   * a progress display; DuckDB tracks progress only while enable_progress_bar is on.
+   */
+  async withQueryProgress<T>(onPercent: (percent: number) => void, work: () => Promise<T>, everyMs = 250): Promise<T> {
+    await this.run(`SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0`);
+    const timer = setInterval(() => {
+      const percent = this.connection.progress.percentage;
+      if (percent >= 0) onPercent(Math.min(100, percent));
+    }, everyMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      await this.run(`SET enable_progress_bar = false`);
+    }
+  }
+
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
     try {

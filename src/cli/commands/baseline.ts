@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { createBaseline, DEFAULT_BASELINE_REASON, serializeBaseline } from '../../rules/index.js';
 import { VERSION, type CommandContext } from '../context.js';
 import { printMessages, writeFileAtomic } from '../output.js';
+import { consoleObserver } from '../progress.js';
 import { runScan } from '../scan.js';
 import { inputOptions, scanInputs } from './input-options.js';
 
@@ -18,19 +19,21 @@ export function baselineCommand(yargs: Argv, { io, setExitCode }: CommandContext
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing on stderr but errors' }),
         async (args) => {
           let written: number | undefined;
+          const observer = consoleObserver(io, args);
           const outcome = await runScan(
             {
               ...scanInputs(args, new Date()),
               failOn: 'never',
               track: false, // a baseline records what is there; it does not move the lifecycle on
               version: VERSION,
+              observer,
             },
             async (report, findings) => {
               if (report.inputs.some((i) => i.status === 'error')) return; // never a baseline of part of the logs
               await writeFileAtomic(args.output, serializeBaseline(createBaseline(findings, args.reason)));
               written = findings.length;
             },
-          );
+          ).finally(() => observer.finish());
           const result = written === undefined ? `error: ${args.output} not written: an input could not be read` : `baseline ${args.output}: ${written} finding(s) recorded`;
           printMessages(io, [...outcome.messages, result], args.quiet);
           setExitCode(outcome.exitCode);

@@ -13,7 +13,8 @@ export function inputOptions<T>(yargs: Argv<T>) {
     .option('timezone', { requiresArg: true, type: 'string', describe: 'zone of log times written without one (HAProxy, zone-less exports): IANA name or ±HH:MM; default UTC' })
     .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
     .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' })
-    .option('rules', { requiresArg: true, type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' });
+    .option('rules', { requiresArg: true, type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'print how long each stage took on stderr (ingest per file, each rule, the report)' });
 }
 
 interface InputArgs {

@@ -4,6 +4,7 @@ import { OUTPUT_FORMATS, render, type OutputFormat } from '../../report/index.js
 import { SEVERITIES } from '../../rules/index.js';
 import { VERSION, type CommandContext } from '../context.js';
 import { createFolder, planOutputs, printMessages, writeFileAtomic } from '../output.js';
+import { consoleObserver } from '../progress.js';
 import { runScan, type FailOn } from '../scan.js';
 import { inputOptions, scanInputs } from './input-options.js';
 
@@ -49,6 +50,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
       const formats = [...new Set([args.format].flat())] as OutputFormat[];
       if (args.evidence && !formats.includes('csv')) throw new UserError('usage', '--evidence applies to -f csv');
       const plan = await planOutputs(formats, args.output);
+      const observer = consoleObserver(io, args);
       const outcome = await runScan(
         {
           ...scanInputs(args, new Date()),
@@ -57,6 +59,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
           baseline: args.baseline,
           strict: args.strict,
           version: VERSION,
+          observer,
         },
         // the lifecycle of --db findings is saved only once every report is written
         async (report) => {
@@ -67,7 +70,7 @@ export function scanCommand(yargs: Argv, { io, setExitCode }: CommandContext): A
             else io.stdout(rendered[i]!);
           }
         },
-      );
+      ).finally(() => observer.finish());
       printMessages(io, outcome.messages, args.quiet);
       setExitCode(outcome.exitCode);
     },
