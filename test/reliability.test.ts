@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, REPO, runCli } from './support/cli.js';
+import { Database, DEFAULT_MEMORY_LIMIT } from '../src/store/index.js';
+import { CLI, REPO, runCli, runMain } from './support/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-reliability-'));
 const line = (n: number) => `192.0.2.${n} - - [05/Jan/2026:09:00:0${n % 10} +0000] "GET /a/${n} HTTP/1.1" 200 5 "-" "curl/8"`;
@@ -73,5 +74,35 @@ describe('outputs that cannot be written', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out).schema_version).toBe(1);
+  });
+});
+
+describe('memory', () => {
+  const settings = async (db: Database) =>
+    (await db.one<{ limit: string; temp: string }>(`SELECT current_setting('memory_limit') AS "limit", current_setting('temp_directory') AS temp`))!;
+
+  it('DuckDB runs under a memory limit and spills to a private folder that is removed on close', async () => {
+    const db = await Database.open(null);
+    const { limit, temp } = await settings(db);
+    expect(existsSync(temp)).toBe(true);
+    db.close();
+    expect(DEFAULT_MEMORY_LIMIT).toBe('1GB');
+    expect(limit).toBe('953.6 MiB'); // DuckDB shows 1GB (10^9 bytes) in MiB
+    expect(temp.startsWith(path.join(tmpdir(), 'apiaudit-duckdb-'))).toBe(true);
+    expect(existsSync(temp)).toBe(false);
+  });
+
+  it('takes another limit', async () => {
+    const db = await Database.open(null, { memoryLimit: '256MB' });
+    expect((await settings(db)).limit).toBe('244.1 MiB');
+    db.close();
+  });
+
+  it('--memory-limit is accepted, and a malformed size is a usage error (exit 2)', async () => {
+    const ok = await runMain(['scan', 'samples/nginx-api.access.log', '--memory-limit', '256MB', '-q']);
+    expect(ok.code).toBe(0);
+    const bad = await runMain(['scan', 'samples/nginx-api.access.log', '--memory-limit', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--memory-limit must be a size such as 512MB or 4GB/);
   });
 });

@@ -54,6 +54,8 @@ export interface ScanOptions {
   version: string;
   cwd?: string;
   now?: Date;
+  /** DuckDB's memory limit (default DEFAULT_MEMORY_LIMIT). */
+  memoryLimit?: string;
   /** Stage timings and progress (the command prints them for --verbose and on a terminal). */
   observer?: RunObserver;
 }
@@ -95,7 +97,7 @@ export async function runScan(options: ScanOptions, deliver: Deliver = async () 
   const ruleFiles = await loadRuleFiles([BUILTIN_RULES_DIR, ...(options.ruleDirs ?? [])]);
   checkIgnores(config.ignore, ruleFiles.map((r) => r.metadata.id));
   const observer = options.observer ?? SILENT;
-  const db = await Database.open(options.db ?? null);
+  const db = await Database.open(options.db ?? null, { memoryLimit: options.memoryLimit });
   try {
     const inputs = await ingestFiles(db, files, {
       formatFor: formatChooser(config, { logType: options.logType, logPattern: options.logPattern, timezone: options.timezone }),

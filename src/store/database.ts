@@ -1,5 +1,8 @@
 // One DuckDB database per run: in memory by default, a file with --db. Every value that comes from
 // outside (paths, log text, config) reaches SQL as a bound parameter, never spliced into the text.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../errors.js';
 import { applySchema } from './schema.js';
@@ -8,6 +11,9 @@ export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
 /** Bind types for values whose type DuckDB cannot infer (an empty list). */
 export type SqlTypes = Record<string, DuckDBType>;
 export type Row = Record<string, unknown>;
+
+/** DuckDB's own default is 80% of RAM; a scan should leave the machine usable (see README, Performance). */
+export const DEFAULT_MEMORY_LIMIT = '1GB';
 
 export interface DatabaseOptions {
   /** DuckDB memory_limit, e.g. '4GB'. Large inputs spill to temp_directory instead of failing. */
@@ -21,17 +27,24 @@ export class Database {
     readonly path: string | null,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    private readonly ownTemp?: string,
   ) {}
 
   static async open(path: string | null, options: DatabaseOptions = {}): Promise<Database> {
-    const config: Record<string, string> = {};
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
-    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Beyond the memory limit DuckDB spills to the temporary folder instead of growing: a 10M-line
+    // scan stays within a laptop's memory. The folder is private (0700) and removed on close; it
+    // can hold intermediate rows of a running query, never the database.
+    const ownTemp = options.tempDirectory ? undefined : mkdtempSync(join(tmpdir(), 'apiaudit-duckdb-'));
+    const config: Record<string, string> = {
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      temp_directory: options.tempDirectory ?? ownTemp!,
+    };
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:', config);
     } catch (error) {
+      if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });
       const text = error instanceof Error ? error.message : String(error);
       if (/Could not set lock|Conflicting lock/i.test(text)) {
         throw new UserError('database', `database ${path} is in use by another apiaudit run`, { cause: error });
@@ -39,7 +52,7 @@ export class Database {
       throw new UserError('database', `cannot open database ${path}: ${firstLine(text)}`, { cause: error });
     }
     const connection = await instance.connect();
-    const db = new Database(path, instance, connection);
+    const db = new Database(path, instance, connection, ownTemp);
     // Timestamps are stored as UTC TIMESTAMP; casts from TIMESTAMPTZ must not follow the machine's zone.
     await db.run(`SET TimeZone = 'UTC'`);
     await applySchema(db);
@@ -94,6 +107,7 @@ export class Database {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
   }
 }
 

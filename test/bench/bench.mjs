@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generate } from './generate.mjs';
+import { APIAUDIT_LOG_TYPE, generate } from './generate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -74,7 +74,7 @@ for (const lines of sizes) {
     const runs = { baseline: [], apiaudit: [] };
     for (let round = 0; round < rounds; round++) {
       if (!gzip) runs.baseline.push(await run([path.join(here, 'baseline.mjs'), logType, file]));
-      runs.apiaudit.push(await run([path.join(repo, 'dist/cli/main.js'), 'scan', file, '--log-type', logType, '-f', 'json', '-o', '/dev/null', '-q']));
+      runs.apiaudit.push(await run([path.join(repo, 'dist/cli/main.js'), 'scan', file, '--log-type', APIAUDIT_LOG_TYPE[logType], '-f', 'json', '-o', '/dev/null', '-q']));
     }
     for (const [tool, measured] of Object.entries(runs)) {
       if (measured.length === 0) continue;

@@ -41,16 +41,67 @@ function clfTime(t) {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
+function ipv4(r) {
+  return `${1 + Math.floor(r() * 223)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
+}
+
+const pick = (r, list) => list[Math.floor(r() * list.length)];
+
+/** The fields the IIS default layout logs, in order (the first line of the file says so). */
+export const IIS_HEADER = [
+  '#Software: Microsoft Internet Information Services 10.0',
+  '#Version: 1.0',
+  '#Date: 2026-11-30 00:00:00',
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+].join('\n');
+
 export const GENERATORS = {
   /** nginx `combined`, about 170 bytes a line. */
   nginx(i, r, t) {
-    const ip = `${1 + Math.floor(r() * 223)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
+    const ip = ipv4(r);
     const { method, target } = request(r);
     const status = STATUSES[Math.floor(r() * STATUSES.length)];
     const user = r() < 0.05 ? `user${Math.floor(r() * 500)}` : '-';
     return `${ip} - ${user} [${clfTime(t)}] "${method} ${target} HTTP/1.1" ${status} ${Math.floor(r() * 20000)} "-" "${UAS[Math.floor(r() * UAS.length)]}"`;
   },
+  /** nginx `log_format … escape=json` with the usual variable names as keys, about 330 bytes a line. */
+  'nginx-json'(i, r, t) {
+    const { method, target } = request(r);
+    const [uri, args = ''] = target.split('?');
+    return JSON.stringify({
+      time_iso8601: `${new Date(t).toISOString().slice(0, 19)}+00:00`,
+      remote_addr: ipv4(r),
+      remote_user: r() < 0.05 ? `user${Math.floor(r() * 500)}` : '',
+      request_method: method,
+      request_uri: target,
+      uri,
+      args,
+      server_protocol: 'HTTP/1.1',
+      scheme: r() < 0.97 ? 'https' : 'http',
+      host: 'api.example.com',
+      status: String(pick(r, STATUSES)),
+      body_bytes_sent: String(Math.floor(r() * 20000)),
+      request_time: (r() * 0.5).toFixed(3),
+      http_referer: '',
+      http_user_agent: pick(r, UAS),
+    });
+  },
+  /** IIS W3C extended, default fields (the #Fields header comes first), about 190 bytes a line. */
+  iis(i, r, t) {
+    const { method, target } = request(r);
+    const [stem, query = '-'] = target.split('?');
+    const stamp = new Date(t).toISOString();
+    const user = r() < 0.05 ? `CORP\\user${Math.floor(r() * 500)}` : '-';
+    const status = pick(r, STATUSES);
+    const sub = status === 401 ? pick(r, [1, 2, 2]) : 0;
+    return `${stamp.slice(0, 10)} ${stamp.slice(11, 19)} 10.0.0.5 ${method} ${stem} ${query} 443 ${user} ${ipv4(r)} ${pick(r, UAS).replaceAll(' ', '+')} - ${status} ${sub} 0 ${Math.floor(r() * 900)}`;
+  },
 };
+
+/** What apiaudit is told with --log-type for each generated kind. */
+export const APIAUDIT_LOG_TYPE = { nginx: 'nginx', 'nginx-json': 'nginx', iis: 'iis' };
+/** Lines written before the first record. */
+const HEADERS = { iis: IIS_HEADER };
 
 /** Writes `lines` lines of `logType` to `file`; resolves to its size in bytes. */
 export async function generate(file, logType, lines, seed = 20261203) {
@@ -60,7 +111,7 @@ export async function generate(file, logType, lines, seed = 20261203) {
   const start = Date.parse('2026-11-30T00:00:00Z');
   const out = createWriteStream(file);
   let bytes = 0;
-  let batch = [];
+  let batch = HEADERS[logType] ? [HEADERS[logType]] : [];
   for (let i = 0; i < lines; i++) {
     const text = line(i, r, start + Math.floor((i * 86_400_000) / lines));
     batch.push(text);

@@ -1,6 +1,8 @@
 // The options that say what to scan and how, shared by `scan` and `baseline create`.
 import type { Argv } from 'yargs';
 import { checkTimezone } from '../../ingest/formats/time.js';
+import { UserError } from '../../errors.js';
+import { DEFAULT_MEMORY_LIMIT } from '../../store/index.js';
 import { parseTimeBound } from '../time-bounds.js';
 
 export function inputOptions<T>(yargs: Argv<T>) {
@@ -14,6 +16,12 @@ export function inputOptions<T>(yargs: Argv<T>) {
     .option('since', { requiresArg: true, type: 'string', describe: 'detect only on events from then on: a duration back from now (24h, 7d) or a timestamp (UTC unless it says)' })
     .option('until', { requiresArg: true, type: 'string', describe: 'detect only on events before then (a duration back from now or a timestamp)' })
     .option('rules', { requiresArg: true, type: 'string', array: true, describe: 'a folder of your own rules (<id>.sql) to run as well; repeatable' })
+    .option('memory-limit', {
+      requiresArg: true,
+      type: 'string',
+      default: DEFAULT_MEMORY_LIMIT,
+      describe: "DuckDB's memory limit (e.g. 4GB); beyond it, work spills to a private folder under TMPDIR instead of growing",
+    })
     .option('verbose', { type: 'boolean', default: false, describe: 'print how long each stage took on stderr (ingest per file, each rule, the report)' });
 }
 
@@ -27,6 +35,7 @@ interface InputArgs {
   since?: string;
   until?: string;
   rules?: string[];
+  'memory-limit'?: string;
 }
 
 /** What to scan, as runScan takes it; --since / --until are counted back from `now`. */
@@ -41,6 +50,7 @@ export function scanInputs(args: InputArgs, now: Date) {
     since: args.since === undefined ? undefined : parseTimeBound(args.since, now, '--since'),
     until: args.until === undefined ? undefined : parseTimeBound(args.until, now, '--until'),
     ruleDirs: args.rules ?? [],
+    memoryLimit: args['memory-limit'] === undefined ? undefined : checkedMemoryLimit(args['memory-limit']),
     now,
   };
 }
@@ -48,4 +58,11 @@ export function scanInputs(args: InputArgs, now: Date) {
 function checkedTimezone(zone: string): string {
   checkTimezone(zone); // a usage error naming the zone
   return zone;
+}
+
+function checkedMemoryLimit(limit: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit.trim())) {
+    throw new UserError('usage', `--memory-limit must be a size such as 512MB or 4GB, not ${JSON.stringify(limit)}`);
+  }
+  return limit.trim();
 }
