@@ -41,8 +41,22 @@ function clfTime(t) {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-function ipv4(r) {
+function randomIpv4(r) {
   return `${1 + Math.floor(r() * 223)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
+}
+
+/**
+ * Clients come from a fixed population of 20,000 addresses, skewed (a few busy clients, a long
+ * tail), as an API's traffic is: a fresh random address per line would be a flood of one-request
+ * clients that no rule looks twice at, and would measure hash tables of ten million addresses.
+ */
+const CLIENTS = (() => {
+  const r = prng(7);
+  return Array.from({ length: 20_000 }, () => randomIpv4(r));
+})();
+
+function ipv4(r) {
+  return CLIENTS[Math.floor(CLIENTS.length * r() ** 2)];
 }
 
 const pick = (r, list) => list[Math.floor(r() * list.length)];
