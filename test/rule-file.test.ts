@@ -37,6 +37,16 @@ describe('rule files', async () => {
     expect(Object.keys(compiled!.params)).toEqual(['code']);
   });
 
+  it('trims the newline a folded YAML block leaves at the end of title, description, message and remediation', async () => {
+    const folded = header()
+      .replace('message: "{{event_count}} events"', 'message: >\n  {{event_count}}\n  events')
+      .replace('remediation: Fix it.', 'remediation: >\n  Fix it.');
+    const file = write('my-rule.sql', `${folded}\n${GOOD_BODY}`);
+    const rule = await readRuleFile(file);
+    expect(rule.metadata.message).toBe('{{event_count}} events');
+    expect(rule.metadata.remediation).toBe('Fix it.');
+  });
+
   it.each([
     ['no header', 'SELECT 1', /my-rule\.sql: a rule starts with a \/\* … \*\/ comment/],
     ['bad YAML', '/*\nid: [unclosed\n*/\nSELECT 1', /my-rule\.sql: metadata is not valid YAML/],

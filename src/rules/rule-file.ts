@@ -48,11 +48,12 @@ export const MESSAGE_FIELDS = [
 export const RuleMetadata = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    title: z.string().min(1),
+    title: z.string().trim().min(1),
     severity: z.enum(SEVERITIES),
-    description: z.string().min(1),
-    message: z.string().min(1),
-    remediation: z.string().min(1),
+    // YAML's folded `>` blocks end with a newline that has no place in a one-line report field
+    description: z.string().trim().min(1),
+    message: z.string().trim().min(1),
+    remediation: z.string().trim().min(1),
     references: z.array(z.url().regex(/^https?:\/\//, 'an http(s) URL')).default([]),
     tags: z
       .object({
