@@ -20,10 +20,35 @@ export interface CorpusEntry {
 const good = (n: number, ua = 'curl/8') =>
   `192.0.2.${n % 250} - - [05/Jan/2026:09:00:${String(n % 60).padStart(2, '0')} +0000] "GET /api/Items/${n} HTTP/1.1" 200 12 "-" "${ua}"`;
 
+const csvRow = (n: number, rest: string) => `2026-01-05T09:00:0${n}Z,203.0.113.5,GET,${rest}`;
+
 export function malformedCorpus(): CorpusEntry[] {
   const valid = Array.from({ length: 20 }, (_, i) => good(i + 1)).join('\n') + '\n';
   const gz = gzipSync(Buffer.from(valid.repeat(200)));
   return [
+    {
+      // 1 header (skipped); 2, 4, 5, 9 read ("ok, fine" is a closed quote); 3, 6, 7 open a quote
+      // that does not close on the line; 8 is the second line of 7's value (one value, not six)
+      name: 'unbalanced-quote.csv',
+      logType: 'csv',
+      bytes: Buffer.from([
+        'timestamp,client_ip,method,url,status,user_agent',
+        csvRow(0, '/a,200,curl'),
+        csvRow(1, '/b,200,"Mozilla (X11, Linux)'),
+        csvRow(2, '/c,200,curl'),
+        csvRow(3, '/d,200,"ok, fine"'),
+        csvRow(4, '"/e,200,curl'),
+        csvRow(5, '/f,200,"two'),
+        'lines"',
+        csvRow(6, '/g,200,curl'),
+      ].join('\n') + '\n'),
+      expect: {
+        status: 'ingested', lines: 9, events: 4, rejected: 4, skipped: 1,
+        rejectedLines: [{ line: 3, reason: /unbalanced quote/ }, { line: 6, reason: /unbalanced quote/ }, { line: 7, reason: /unbalanced quote/ },
+          { line: 8, reason: /number of values does not match the 6 columns/ }],
+      },
+    },
+    { name: 'header-row-only.csv', logType: 'csv', bytes: Buffer.from('timestamp,client_ip,method,url,status\r\n'), expect: { status: 'ingested', lines: 1, events: 0, rejected: 0, skipped: 1 } },
     { name: 'empty.log', logType: 'nginx', bytes: Buffer.alloc(0), expect: { status: 'ingested', lines: 0, events: 0, rejected: 0 } },
     {
       name: 'truncated-lines.log',
