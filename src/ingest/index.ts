@@ -7,7 +7,7 @@ import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
-import { documentRecordSource, dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
+import { documentLines, documentRecordSource, dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -94,9 +94,10 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const firstLines = await sampleLines(file.absolutePath, facts.compression);
   // A file that looks like one JSON document but does not parse as one (truncated, broken) is read
   // line by line instead, so its bad lines are rejected one by one rather than the file lost.
-  const documentHead = isJsonDocument(firstLines) ? await documentSample(db, file, facts.compression) : undefined;
+  const opensLikeDocument = isJsonDocument(firstLines);
+  const documentHead = opensLikeDocument ? await documentSample(db, file, facts.compression) : undefined;
   let document = documentHead !== undefined;
-  const head = documentHead ?? firstLines;
+  const head = documentHead ?? (opensLikeDocument ? await documentLinesSample(db, firstLines) : firstLines);
   const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
@@ -107,7 +108,8 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const load = async (mode: LineMode) => {
     // A grown file is read from its first new line: lines are numbered before the parse. A JSON
     // document is read by DuckDB's JSON reader, record by record (records are numbered).
-    const lines = document ? documentRecordSource() : fileLineSource(mode, !format.parallelSafe || growth !== undefined);
+    const fileLines = fileLineSource(mode, !format.parallelSafe || growth !== undefined);
+    const lines = document ? documentRecordSource() : opensLikeDocument ? documentLines(fileLines) : fileLines;
     const plan = format.plan({ ...context, lines });
     const params = { path: file.absolutePath, compression: facts.compression };
     if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
@@ -248,6 +250,13 @@ async function documentSample(db: Database, file: InputFile, compression: 'none'
   } catch {
     return undefined;
   }
+}
+
+/** The first lines of a JSON document read line by line, as documentLines() gives them to the parse. */
+async function documentLinesSample(db: Database, firstLines: string[]): Promise<string[]> {
+  if (firstLines.length === 0) return firstLines;
+  const row = await db.one<{ lines: string[] }>(`SELECT list(line ORDER BY line_no) AS lines FROM (${documentLines(sampleLineSource())})`, { sample: listValue(firstLines) });
+  return row?.lines ?? firstLines;
 }
 
 /**
