@@ -285,6 +285,11 @@ export async function detectFormat(db: Database, file: InputFile, choice: Format
   }
   const fits = scores.filter((s) => s.accepted > 0 && s.accepted >= s.considered / 2);
   const best = fits.reduce<(typeof fits)[number] | undefined>((b, s) => (!b || s.accepted > b.accepted ? s : b), undefined);
+  // A file of only headers (W3C # directives, a CSV header row; an export of no records, a log
+  // just rotated) has no line to accept: it is the type that skips them all (the earlier on a
+  // tie), read with 0 events, rather than an error that fails the whole scan.
+  const headersOnly = scores.find((s) => s.considered === 0);
+  if (!best && headersOnly) return headersOnly.format;
   if (!best) {
     const candidates = scores.filter((s) => s.accepted > 0).sort((a, b) => b.accepted - a.accepted);
     const tried = candidates.length

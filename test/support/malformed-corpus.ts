@@ -69,6 +69,9 @@ export function malformedCorpus(): CorpusEntry[] {
       },
     },
     { name: 'header-row-only.csv', logType: 'csv', bytes: Buffer.from('timestamp,client_ip,method,url,status\r\n'), expect: { status: 'ingested', lines: 1, events: 0, rejected: 0, skipped: 1 } },
+    // a file of only headers, detected: the type that skips them all, not an error
+    { name: 'directives-only.log', bytes: Buffer.from(`${W3C_HEAD.join('\n')}\n`), expect: { status: 'ingested', lines: 4, events: 0, rejected: 0, skipped: 4 } },
+    { name: 'header-row-only-detected.csv', bytes: Buffer.from('TimeGenerated;ClientIP;Method;URL;Status\n'), expect: { status: 'ingested', lines: 1, events: 0, rejected: 0, skipped: 1, detectedAs: 'csv' } },
     { name: 'iis-directives-only.log', logType: 'iis', bytes: Buffer.from(`${W3C_HEAD.join('\r\n')}\r\n`), expect: { status: 'ingested', lines: 4, events: 0, rejected: 0, skipped: 4 } },
     {
       name: 'cloudfront-directives-only.log',
