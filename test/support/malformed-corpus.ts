@@ -133,9 +133,11 @@ export function malformedCorpus(): CorpusEntry[] {
     },
     {
       name: 'odd-status-codes.log',
-      bytes: Buffer.from([good(1).replace('" 200 ', '" 999 '), good(2).replace('" 200 ', '" - '), good(3).replace('" 200 ', '" 20 '), good(4).replace('" 200 ', '" 2OO ')].join('\n') + '\n'),
+      // 999 and - are kept; 20, 2OO and 70000 (beyond a SMALLINT: it failed the whole file) rejected
+      bytes: Buffer.from([good(1).replace('" 200 ', '" 999 '), good(2).replace('" 200 ', '" - '), good(3).replace('" 200 ', '" 20 '), good(4).replace('" 200 ', '" 2OO '),
+        good(5).replace('" 200 ', '" 70000 ')].join('\n') + '\n'),
       logType: 'nginx',
-      expect: { status: 'ingested', lines: 4, events: 2, rejected: 2 },
+      expect: { status: 'ingested', lines: 5, events: 2, rejected: 3, rejectedLines: [3, 4, 5].map((line) => ({ line, reason: /invalid status code/ })) },
     },
     {
       // bytes 0x80-0x9F are neither UTF-8 nor latin-1 for DuckDB: those lines alone are rejected
@@ -143,6 +145,13 @@ export function malformedCorpus(): CorpusEntry[] {
       logType: 'nginx',
       bytes: Buffer.concat([Buffer.from(`${good(1)}\n`), Buffer.from([0x80, 0x9f, 0x0a]), Buffer.from(`${good(3)}\n\n${good(5)}\n`)]),
       expect: { status: 'ingested', lines: 5, events: 3, rejected: 1, skipped: 1, rejectedLines: [{ line: 2, reason: /not valid UTF-8/ }] },
+    },
+    {
+      // a lone CR, then a CRLF ending an empty line 2, then a byte no encoding reads (found by the fuzz test)
+      name: 'cr-crlf-then-c1-byte.log',
+      logType: 'nginx',
+      bytes: Buffer.concat([Buffer.from(`${good(1)}\r\r\n`), Buffer.from([0x80, 0x0a])]),
+      expect: { status: 'ingested', lines: 3, events: 1, rejected: 1, skipped: 1, rejectedLines: [{ line: 3, reason: /not valid UTF-8/ }] },
     },
     {
       name: 'over-long-line.log',
