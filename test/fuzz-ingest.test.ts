@@ -1,6 +1,6 @@
 // Property: whatever bytes a log holds, ingest never crashes and accounts for every line:
 // lines = events + rejected + skipped, and the database holds exactly `events` rows. One case per
-// log type (test/support/fuzz.ts), 10 runs each here; 100 each in test/stress/fuzz-ingest-long.test.ts.
+// log type (test/support/fuzz.ts), 10 runs each here; 70 each in test/stress/fuzz-ingest-long.test.ts.
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../src/ingest/index.js';
 import { checkIngestAccounting, FUZZ_CASES } from './support/fuzz.js';
