@@ -26,6 +26,7 @@ describe.each(writeCorpus(dir))('$name', (entry) => {
         lines: entry.expect.lines, events: entry.expect.events, rejected: entry.expect.rejected,
       });
       if (entry.expect.skipped !== undefined) expect(r.skipped).toBe(entry.expect.skipped);
+      if (entry.expect.detectedAs) expect(r.logType).toBe(entry.expect.detectedAs);
       if (entry.expect.rejectedLines) {
         expect(r.rejectedLines.map((x) => x.line)).toEqual(entry.expect.rejectedLines.map((x) => x.line));
         entry.expect.rejectedLines.forEach((want, i) => expect(r.rejectedLines[i]!.reason).toMatch(want.reason));

@@ -57,6 +57,19 @@ export function documentRecordSource(): string {
                      maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
 }
 
+/**
+ * A file that opens like a JSON document but does not parse as one (truncated, broken in the
+ * middle) is read line by line. An array written one record per line (`[`, `{…},`, `{…}]`) then
+ * loses its array punctuation, so each whole record reads like a JSON line: without this every
+ * record line was rejected for its trailing comma (the whole file lost to one cut record). `[` and
+ * `]` lines become blank (skipped); a broken record stays as it is and is rejected by its number.
+ */
+export function documentLines(lines: string): string {
+  return `SELECT line_no, CASE WHEN regexp_full_match(line, '\\s*[\\[\\]]?\\s*,?\\s*') THEN ''
+                             ELSE regexp_replace(line, '^\\s*\\[?\\s*(\\{.*\\})\\s*\\]?\\s*,?\\s*$', '\\1') END AS line
+          FROM (${lines})`;
+}
+
 /** The same relation over lines already in memory (the sample used for auto-detection). */
 export function sampleLineSource(): string {
   return `SELECT line_no, aa_unwrap_container(line) AS line

@@ -170,7 +170,7 @@ SELECT
   aa_redact_jwt(_path) AS path,
   aa_redact_query(_query) AS query,
   http_version,
-  _status::SMALLINT AS status,
+  TRY_CAST(_status AS SMALLINT) AS status, -- a rejected line's status may not fit (70000): not a reason to fail the file
   status_detail,
   TRY_CAST(bytes AS BIGINT) AS bytes,
   duration_ms,

@@ -140,8 +140,12 @@ function csvPlan(context: ParseContext): ParsePlan {
   if (columns.length < 2) throw new UserError('input', 'csv: the first line is not a header row');
   const fields = mapNames('csv', columns.map((name, i) => ({ name, sql: `v[${i + 1}]` })), context);
   const d = delimiter === '\t' ? '\\t' : delimiter === '|' ? '\\|' : delimiter;
+  // A value that opens a quote and does not close it on its line (an unbalanced quote, or a quoted
+  // value spanning lines) becomes NULL, and its line is rejected: read as-is it was accepted with
+  // a stray quote in the value ("/a as the path), whatever the rest of the line.
   const quoteAware = `list_transform(regexp_extract_all(line, '(?:^|${d})("(?:[^"]|"")*"|[^${d}]*)', 1),
-                       lambda f: CASE WHEN length(f) >= 2 AND starts_with(f, '"') AND ends_with(f, '"') THEN replace(f[2:-2], '""', '"') ELSE f END)`;
+                       lambda f: CASE WHEN NOT starts_with(f, '"') THEN f
+                                      WHEN regexp_full_match(f, '"(?:[^"]|"")*"') THEN replace(f[2:-2], '""', '"') END)`;
   const split = `string_split(line, ${delimiter === '\t' ? 'chr(9)' : sqlConstant(delimiter)})`;
   // the header row, and the same row again where exports were concatenated
   const headerLine = `ltrim(line, chr(65279)) = ${sqlUserText(header)}`;
@@ -149,7 +153,10 @@ function csvPlan(context: ParseContext): ParsePlan {
     column: 'v',
     expr: `CASE WHEN contains(line, '"') THEN ${quoteAware} ELSE ${split} END`,
     fields,
-    reject: [{ when: `len(v) <> ${columns.length}`, reason: `number of values does not match the ${columns.length} columns of the header` }],
+    reject: [
+      { when: `contains(line, '"') AND len(list_filter(v, lambda f: f IS NULL)) > 0`, reason: 'unbalanced quote: a quoted value does not end on its line' },
+      { when: `len(v) <> ${columns.length}`, reason: `number of values does not match the ${columns.length} columns of the header` },
+    ],
     notes: notesFor(fields, context),
   }], { skip: `line IS NULL OR trim(line) = '' OR ${headerLine}` });
 }
