@@ -9,7 +9,7 @@ import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
-import { documentLines, documentRecordSource, dropBadLines, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
+import { documentLines, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
@@ -128,7 +128,8 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   // A file that looks like one JSON document but does not parse as one (truncated, broken) is read
   // line by line instead, so its bad lines are rejected one by one rather than the file lost.
   const opensLikeDocument = isJsonDocument(firstLines);
-  const documentHead = opensLikeDocument ? await documentSample(db, file, facts.compression) : undefined;
+  const maxObject = documentObjectLimit(facts.size, facts.compression);
+  const documentHead = opensLikeDocument ? await documentSample(db, file, facts.compression, maxObject) : undefined;
   let document = documentHead !== undefined;
   const head = documentHead ?? (opensLikeDocument ? await documentLinesSample(db, firstLines) : firstLines);
   const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
@@ -142,7 +143,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     // A grown file is read from its first new line: lines are numbered before the parse. A JSON
     // document is read by DuckDB's JSON reader, record by record (records are numbered).
     const fileLines = fileLineSource(mode, !format.parallelSafe || growth !== undefined);
-    const lines = document ? documentRecordSource() : opensLikeDocument ? documentLines(fileLines) : fileLines;
+    const lines = document ? documentRecordSource(maxObject) : opensLikeDocument ? documentLines(fileLines) : fileLines;
     const plan = format.plan({ ...context, lines });
     const params = { path: file.absolutePath, compression: facts.compression };
     if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
@@ -227,7 +228,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
       break;
     } catch (error) {
       const text = String(error);
-      if (document && !(error instanceof UserError)) {
+      if (document && isMalformedJson(error)) {
         document = false; // broken past the sampled records: read it as lines
         continue;
       }
@@ -282,17 +283,20 @@ function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext,
 
 /**
  * The first records of a JSON document, as lines (what detection and the generic formats look at);
- * undefined when DuckDB cannot parse it as a document.
+ * undefined when its text is not a JSON document. Any other failure (memory, a corrupt gzip) is
+ * an error for the file, never a silent fallback.
  */
-async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip'): Promise<string[] | undefined> {
+async function documentSample(db: Database, file: InputFile, compression: 'none' | 'gzip', maxObject: number): Promise<string[] | undefined> {
   try {
     const row = await db.one<{ lines: string[] | null }>(
-      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource()}) LIMIT 50)`,
+      `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource(maxObject)}) LIMIT 50)`,
       { path: file.absolutePath, compression },
     );
     return row?.lines ?? [];
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isMalformedJson(error)) return undefined;
+    const hint = /out of memory/i.test(String(error)) ? ' (raise --memory-limit)' : '';
+    throw new UserError('input', `cannot read ${file.displayPath} as a JSON document${hint}: ${errorMessage(error).split('\n')[0]}`, { cause: error });
   }
 }
 

@@ -44,17 +44,32 @@ export function fileLineSource(mode: LineMode, numbered: boolean): string {
 }
 
 /**
+ * The largest JSON document DuckDB is told to expect. Its reader allocates a buffer of twice this
+ * size within the memory limit, so a fixed 1 GiB failed with "Out of Memory" under a 1GB limit:
+ * the file's own size (gzip taken as up to 20× smaller), between 16 MiB and 1 GiB.
+ */
+export function documentObjectLimit(size: number, compression: 'none' | 'gzip'): number {
+  const expected = compression === 'gzip' ? size * 20 : size;
+  return Math.min(2 ** 30, Math.max(2 ** 24, 2 ** Math.ceil(Math.log2(expected + 1))));
+}
+
+/** DuckDB's complaint about the JSON itself (not memory, not the file): the text is not a document. */
+export function isMalformedJson(error: unknown): boolean {
+  return /malformed json|invalid json|unexpected (end|character|content)/i.test(String(error));
+}
+
+/**
  * A file that is one JSON document (a top-level array, `{"records": [...]}` as Azure and Event Hub
  * write, or pretty-printed objects): one "line" per record, as compact JSON, numbered by record.
  * DuckDB parses the document; the JSON formats then read each record like a JSON line.
  */
-export function documentRecordSource(): string {
+export function documentRecordSource(maxObjectBytes: number): string {
   return `SELECT row_number() OVER () AS line_no, r::VARCHAR AS line FROM (
       SELECT unnest(CASE WHEN json_type(json) = 'ARRAY' THEN json_extract(json, '$[*]')
                          WHEN json_type(json, '$.records') = 'ARRAY' THEN json_extract(json, '$.records[*]')
                          ELSE [json] END) AS r
       FROM read_json($path, format = 'unstructured', records = false, columns = {'json': 'JSON'},
-                     maximum_object_size = 1073741824, compression = replace($compression, 'none', 'uncompressed')))`;
+                     maximum_object_size = ${Math.trunc(maxObjectBytes)}, compression = replace($compression, 'none', 'uncompressed')))`;
 }
 
 /**
