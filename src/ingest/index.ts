@@ -74,7 +74,8 @@ type FileProgress = (percent: number) => void;
 export async function ingestFiles(db: Database, files: InputFile[], options: IngestOptions): Promise<IngestResult[]> {
   await installMacros(db);
   const observer = options.observer ?? SILENT;
-  const sizes = files.map((f) => sizeOf(f.absolutePath));
+  // the total is known before the first file is read only for a progress display
+  const sizes = observer.wantsProgress ? files.map((f) => sizeOf(f.absolutePath)) : files.map(() => 0);
   const total = sizes.reduce((a, b) => a + b, 0);
   let before = 0;
   const results: IngestResult[] = [];
@@ -87,7 +88,7 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
     try {
       const started = performance.now();
       const result = await ingestFile(db, file, options.formatFor(file), options.maxRejectedShown ?? 20, progress);
-      observer.stage(`ingest ${file.displayPath}`, performance.now() - started, ingestDetail(result, size));
+      observer.stage(`ingest ${file.displayPath}`, performance.now() - started, ingestDetail(result));
       results.push(result);
     } catch (error) {
       if (error instanceof UserError && error.kind === 'usage') throw error; // a bad flag fails the whole run
@@ -109,9 +110,9 @@ function sizeOf(file: string): number {
   }
 }
 
-function ingestDetail(result: IngestResult, size: number): string {
+function ingestDetail(result: IngestResult): string {
   if (result.status === 'duplicate') return `skipped, same content as ${result.duplicateOf}`;
-  return `${result.logType}, ${(size / 1e6).toFixed(1)} MB, ${result.lines} lines, ${result.events} events, ${result.rejected} rejected`;
+  return `${result.logType}, ${((result.size ?? 0) / 1e6).toFixed(1)} MB, ${result.lines} lines, ${result.events} events, ${result.rejected} rejected`;
 }
 
 async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number, progress?: FileProgress): Promise<IngestResult> {

@@ -159,7 +159,8 @@ export function isJsonDocument(sample: string[]): boolean {
   }
 }
 
-function isJsonObject(line: string): boolean {
+/** One whole JSON object on one line (a JSON-lines record). */
+export function isJsonObject(line: string): boolean {
   const text = line.trim();
   if (!text.startsWith('{') || !text.endsWith('}')) return false;
   try {

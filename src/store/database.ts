@@ -53,9 +53,14 @@ export class Database {
     }
     const connection = await instance.connect();
     const db = new Database(path, instance, connection, ownTemp);
-    // Timestamps are stored as UTC TIMESTAMP; casts from TIMESTAMPTZ must not follow the machine's zone.
-    await db.run(`SET TimeZone = 'UTC'`);
-    await applySchema(db);
+    try {
+      // Timestamps are stored as UTC TIMESTAMP; casts from TIMESTAMPTZ must not follow the machine's zone.
+      await db.run(`SET TimeZone = 'UTC'`);
+      await applySchema(db);
+    } catch (error) {
+      db.close(); // and its temporary folder
+      throw error;
+    }
     return db;
   }
 

@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { JSON_LINE, linePlan, type LineParser, type Mapped } from './compose.js';
 import { compilePattern, structExtract, tokenizeWith, type PatternToken } from './pattern-regex.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './format.js';
+import { isJsonObject } from '../input-files.js';
 import { templateParser } from './json.js';
 import { requestLineFields } from './request-line.js';
 
@@ -244,14 +245,3 @@ export const nginx: LogFormat = {
     return linePlan(context.lines, [pattern.startsWith('{') ? jsonParser(pattern) : patternParser(pattern)], unmatched);
   },
 };
-
-function isJsonObject(line: string): boolean {
-  const text = line.trim();
-  if (!text.startsWith('{')) return false;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
