@@ -36,6 +36,22 @@ describe('nginx escape=json lines', () => {
     expect(JSON.stringify(events)).not.toMatch(/hunter2|Y2Fyb2w6aHVudGVyMg/);
   });
 
+  it('rejects each record without a time when the first records have no time key (found by the fuzz test)', async () => {
+    // a key the fuzzer cut (`%00msec`): the file was lost to "no time key" when none of the first
+    // 50 records (what the key mapping looks at) had one; now every alias is read, the records
+    // without a time are rejected by number, and a later record with a time is kept
+    const noTime = (i: number) => JSON.stringify({ '%00msec': '1719820802.250', remote_addr: '198.51.100.3', request_method: 'GET', request_uri: `/x/${i}`, status: 200 });
+    const { db, results, events } = await ingestText('access.json', [
+      ...Array.from({ length: 60 }, (_, i) => noTime(i)),
+      JSON.stringify({ time_iso8601: '2024-07-01T10:00:00Z', remote_addr: '198.51.100.5', request_method: 'GET', request_uri: '/z', status: 200 }),
+    ], { logType: 'nginx' });
+    db.close();
+    expect(results[0]).toMatchObject({ status: 'ingested', lines: 61, events: 1, rejected: 60 });
+    expect(results[0]!.rejectedLines[0]).toEqual({ line: 1, reason: 'missing or invalid timestamp' });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ ts: '2024-07-01T10:00:00.000Z', client_ip: '198.51.100.5', path: '/z' });
+  });
+
   it('refuses a template without a time variable', async () => {
     await expect(ingestText('x.json', ['{}'], { logType: 'nginx', logPattern: '{"a":"$remote_addr"}' })).rejects.toThrow(/no time variable/);
   });

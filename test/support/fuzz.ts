@@ -219,7 +219,11 @@ export async function checkIngestAccounting({ choice, lines, header = [] }: Fuzz
       }
     }),
     // found by the long run: a file that opens like a JSON document but is not one; an empty line
-    // between a lone CR and a CRLF before a byte no encoding reads (numbered by DuckDB, given no row)
-    { numRuns: runs, examples: [[withHeader('{\n')], [withHeader('[{"a":\n')], [withHeader([13, 13, 10, 128])]] },
+    // between a lone CR and a CRLF before a byte no encoding reads (numbered by DuckDB, given no row);
+    // a JSON line whose only time key was cut (no time key among the first records)
+    {
+      numRuns: runs,
+      examples: [[withHeader('{\n')], [withHeader('[{"a":\n')], [withHeader([13, 13, 10, 128])], [withHeader('{"%00msec":"1719820802.250","status":200}')]],
+    },
   );
 }

@@ -84,38 +84,44 @@ export function templateParser(
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UserError('usage', '--log-pattern JSON template must be an object');
   const j = new JsonDoc('j');
-  const mapped: Array<Mapped | undefined> = [];
-  let captures = 0;
-  // a table of aliases reads only the keys the input's first records have (fewer keys, faster)
-  const present = options.aliases && options.head?.length ? new Set(keyPaths(options.head).map((p) => JSON.stringify(p))) : undefined;
-  const walk = (node: Record<string, unknown>, path: string[]) => {
-    for (const [key, value] of Object.entries(node)) {
-      if (value && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, [...path, key]);
-      if (typeof value !== 'string') continue;
-      if (present && !present.has(JSON.stringify([...path, key]))) continue;
-      const tokens = tokenize(value);
-      const sql = `aa_null_dash(${j.get([...path, key])})`;
-      const only = tokens.length === 1 ? tokens[0] : undefined;
-      if (only?.kind === 'capture') {
-        mapped.push(map(only.name, sql));
-        continue;
+  const mapTemplate = (present?: Set<string>) => {
+    const mapped: Array<Mapped | undefined> = [];
+    let captures = 0;
+    const walk = (node: Record<string, unknown>, path: string[]) => {
+      for (const [key, value] of Object.entries(node)) {
+        if (value && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, [...path, key]);
+        if (typeof value !== 'string') continue;
+        if (present && !present.has(JSON.stringify([...path, key]))) continue;
+        const tokens = tokenize(value);
+        const sql = `aa_null_dash(${j.get([...path, key])})`;
+        const only = tokens.length === 1 ? tokens[0] : undefined;
+        if (only?.kind === 'capture') {
+          mapped.push(map(only.name, sql));
+          continue;
+        }
+        const names = new Map<string, string>();
+        const compiled = compilePattern(tokens.map((t) => {
+          if (t.kind !== 'capture') return t;
+          const name = `c${captures++}`;
+          names.set(name, t.name);
+          return { ...t, name };
+        }));
+        for (const [name, variable] of names) mapped.push(map(variable, `nullif(${structExtract(sql, compiled)}.${name}, '')`));
       }
-      const names = new Map<string, string>();
-      const compiled = compilePattern(tokens.map((t) => {
-        if (t.kind !== 'capture') return t;
-        const name = `c${captures++}`;
-        names.set(name, t.name);
-        return { ...t, name };
-      }));
-      for (const [name, variable] of names) mapped.push(map(variable, `nullif(${structExtract(sql, compiled)}.${name}, '')`));
-    }
+    };
+    walk(parsed as Record<string, unknown>, []);
+    // a table of key aliases (the default when no template is given) reads whichever key a line has
+    return options.aliases ? mergeCoalesced(mapped) : mergeRanked(mapped);
   };
-  walk(parsed as Record<string, unknown>, []);
-  // a table of key aliases (the default when no template is given) reads whichever key a line has
-  const fields = options.aliases ? mergeCoalesced(mapped) : mergeRanked(mapped);
+  // A table of aliases reads only the keys the input's first records have (fewer keys, faster).
+  // When none of those is a time key, every alias is read: each record without a time is then
+  // rejected by its line number, rather than the whole file failing on its first records.
+  const present = options.aliases && options.head?.length ? new Set(keyPaths(options.head).map((p) => JSON.stringify(p))) : undefined;
+  let fields = mapTemplate(present);
+  if (!fields.ts && present) fields = mapTemplate();
   if (!fields.ts) {
     throw options.aliases
-      ? new UserError('input', `no time key that ${what} has among its first records`)
+      ? new UserError('input', `no time key that ${what} has`)
       : new UserError('usage', `--log-pattern JSON template has no time variable that ${what} logs`);
   }
   return j.parser(what, fields, { when: options.when ?? JSON_LINE, accept: options.accept?.(j) });
