@@ -13,6 +13,11 @@ export interface LineParser {
   expr: string;
   /** SQL over `line`: the lines this parser reads (default: every line). */
   when?: string;
+  /**
+   * Columns over `line` computed one projection before `expr`, which may use them (DuckDB does
+   * not share a repeated subexpression inside CASE). Names must be unique per plan.
+   */
+  prepare?: Record<string, string>;
   fields: Partial<Record<RawField, string>>;
   reject?: Array<{ when: string; reason: string }>;
   notes?: string[];
@@ -28,9 +33,16 @@ export function linePlan(
 ): ParsePlan {
   const skip = options.skip ?? BLANK_LINE;
   const input = options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines;
+  // a parser's prepared columns, only for the lines it reads
+  const prepared = parsers.flatMap((p) =>
+    Object.entries(p.prepare ?? {}).map(([name, sql]) => `, ${p.when ? `CASE WHEN ${p.when} THEN ${sql} END` : sql} AS ${name}`),
+  ).join('');
   if (parsers.length === 1 && !parsers[0]!.when) {
     const [only] = parsers as [LineParser];
-    return { source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (${input})`, skip, reject: only.reject, fields: only.fields, notes: only.notes };
+    return {
+      source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (SELECT *${prepared} FROM (${input}))`,
+      skip, reject: only.reject, fields: only.fields, notes: only.notes,
+    };
   }
   // Several parsers: pick one per line (_parser), evaluate only its column, then compute every
   // parser's fields as plain columns and choose among them. A CASE around each field expression
@@ -39,7 +51,7 @@ export function linePlan(
   const columns = parsers.map((p, i) => `CASE WHEN _parser = ${i + 1} THEN ${p.expr} END AS ${p.column}`);
   const fieldColumns = parsers.flatMap((p, i) => Object.entries(p.fields).map(([f, sql]) => `${sql} AS _p${i + 1}_${f}`));
   const source = `SELECT *, ${fieldColumns.join(', ')} FROM (
-      SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser FROM (${input})))`;
+      SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser${prepared} FROM (${input})))`;
   const fields: Partial<Record<RawField, string>> = {};
   for (const field of RAW_FIELDS) {
     const branches = parsers.flatMap((p, i) => (p.fields[field] ? [`WHEN ${i + 1} THEN _p${i + 1}_${field}`] : []));

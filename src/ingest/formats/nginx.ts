@@ -35,11 +35,42 @@ const COMBINED = {
 // A prefix that is a list or an IP address is an X-Forwarded-For value; anything else is a vhost.
 const IP_LIST_RE = `'^[0-9A-Fa-f:.]+(, ?[0-9A-Fa-f:.]+)*$'`;
 
+/**
+ * The common case read without the regex: `combined` exactly as nginx writes it, no prefix and
+ * nothing after the user agent. Splitting at the six quotes and matching only the short head
+ * (`addr ident user [time] "`) gives the fields the regex would give for such a line (RE2's
+ * submatch extraction over a whole line is the costly part: measured 1.9 → 0.9 s per million
+ * lines); any other line goes to the regex. test/nginx-combined-fast-path.test.ts checks both
+ * agree on fixtures and mutated lines.
+ */
+const FAST_HEAD = { regex: '^([^ ,\\["]+) ([^ \\["]+) ([^ \\["]+) \\[([^\\]"]*)\\] "', names: ['addr', 'ident', 'user', 'time'] };
+
+export function combinedExpressions(): { prepare: Record<string, string>; fastPath: string; expr: string } {
+  const quoted = 'm_quoted';
+  const head = 'm_head';
+  const regex = structExtract('line', COMBINED);
+  const fastPath = `len(${quoted}) = 7 AND ${quoted}[5] = ' ' AND ${quoted}[7] = '' AND ${head}.addr <> ''
+    AND regexp_full_match(${quoted}[3], ' [^ ]+ [^ ]+ ')`;
+  const fields = {
+    matched: 'line', quoted_prefix: `''`, prefix: `''`, remote_addr: `${head}.addr`, ident: `${head}.ident`, remote_user: `${head}.user`,
+    time_local: `${head}.time`, request: `${quoted}[2]`, status: `split_part(${quoted}[3], ' ', 2)`, bytes: `split_part(${quoted}[3], ' ', 3)`,
+    referer: `${quoted}[4]`, user_agent: `${quoted}[6]`, rest: `''`,
+  };
+  if (Object.keys(fields).join() !== COMBINED.names.join()) throw new Error('internal: fast path fields differ from the combined regex');
+  return {
+    prepare: { [quoted]: `string_split(line, '"')`, [head]: structExtract('line', FAST_HEAD) },
+    fastPath,
+    expr: `CASE WHEN ${fastPath} THEN {${Object.entries(fields).map(([k, v]) => `'${k}': ${v}`).join(', ')}} ELSE ${regex} END`,
+  };
+}
+
 function combinedParser(): LineParser {
   const m = 'm';
+  const { prepare, expr } = combinedExpressions();
   return {
     column: 'm',
-    expr: structExtract('line', COMBINED),
+    expr,
+    prepare,
     when: `NOT ${JSON_LINE}`,
     reject: [
       { when: `${m}.matched = ''`, reason: 'line does not match the nginx combined format' },
