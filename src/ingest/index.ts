@@ -138,12 +138,14 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
   const logType = format.id;
-  const context = { ...contextFor(format, choice), head };
+  const survey = format.surveySql && !opensLikeDocument ? await surveyFile(db, format.surveySql, file, facts.compression) : undefined;
+  const context = { ...contextFor(format, choice), head, survey };
+  const parallelSafe = typeof format.parallelSafe === 'function' ? format.parallelSafe({ ...context, lines: '' }) : format.parallelSafe === true;
 
   const load = async (mode: LineMode) => {
     // A grown file is read from its first new line: lines are numbered before the parse. A JSON
     // document is read by DuckDB's JSON reader, record by record (records are numbered).
-    const fileLines = fileLineSource(mode, !format.parallelSafe || growth !== undefined);
+    const fileLines = fileLineSource(mode, !parallelSafe || growth !== undefined);
     const lines = document ? documentRecordSource(maxObject) : opensLikeDocument ? documentLines(fileLines) : fileLines;
     const plan = format.plan({ ...context, lines });
     const params = { path: file.absolutePath, compression: facts.compression };
@@ -246,6 +248,18 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
     skipped: counts.skipped, firstTs: counts.first_ts, lastTs: counts.last_ts, rejectedLines, coverage,
     ...(growth ? { continues: growth.continuesPath, firstLine } : {}),
   };
+}
+
+/**
+ * The format's survey of the whole file (one parallel read). A file the survey cannot read (not
+ * UTF-8, corrupt) gets none: the parse then takes its general path, and reports what is wrong.
+ */
+async function surveyFile(db: Database, surveySql: (lines: string) => string, file: InputFile, compression: 'none' | 'gzip'): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await db.one<Record<string, unknown>>(surveySql(fileLineSource('utf-8', false)), { path: file.absolutePath, compression });
+  } catch {
+    return undefined;
+  }
 }
 
 function readError(file: InputFile, error: unknown): UserError {

@@ -3,7 +3,7 @@
 // documented 33-field layout (older files stop after fewer fields).
 // Reference: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
 import type { LogFormat, ParseContext, ParsePlan } from './format.js';
-import { w3cPlan } from './w3c.js';
+import { w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
 
 const CLOUDFRONT_FIELDS = [
   'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status', 'cs(Referer)',
@@ -20,7 +20,9 @@ export const awsCloudfront: LogFormat = {
     'CloudFront standard (legacy) access logs: tab-separated W3C with #Fields, or the documented 33-field layout when the header is missing. Scheme from cs-protocol; the user agent and cookies are URL-decoded once.',
   capabilities: { scheme: 'always', credential: 'if-configured', principal: 'never', clientIp: 'always' },
   acceptsPattern: false,
-  parallelSafe: false, // reads #Fields lines by line number
+  // reads #Fields lines by line number, unless one layout holds for the whole file
+  parallelSafe: (context) => w3cConstantLayout(context) !== undefined,
+  surveySql: w3cSurveySql,
   plan(context: ParseContext): ParsePlan {
     return w3cPlan(context.lines, {
       separator: 'tab',
@@ -46,6 +48,6 @@ export const awsCloudfront: LogFormat = {
         tls_version: col('ssl-protocol'),
         cookie: `url_decode(${col('cookie')})`,
       }),
-    });
+    }, w3cConstantLayout(context));
   },
 };

@@ -61,6 +61,8 @@ export interface ParseContext {
    * CSV header or the JSON keys from them. Never used to parse events.
    */
   head?: string[];
+  /** What the format's surveySql() found in the whole file (absent for detection samples, or when it failed). */
+  survey?: Record<string, unknown>;
 }
 
 /**
@@ -93,7 +95,12 @@ export interface LogFormat {
    * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
    * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread.
    */
-  parallelSafe?: boolean;
+  parallelSafe?: boolean | ((context: ParseContext) => boolean);
+  /**
+   * One query over the file's lines (a relation of (line_no, line)) run before the parse; its one
+   * row is given to plan() as context.survey (W3C: whether one #Fields layout holds for the file).
+   */
+  surveySql?: (lines: string) => string;
   plan(context: ParseContext): ParsePlan;
 }
 

@@ -6,7 +6,7 @@
 //             https://learn.microsoft.com/en-us/iis/get-started/whats-new-in-iis-85/enhanced-logging-for-iis85
 import type { LogFormat, ParseContext, ParsePlan } from './format.js';
 import { localToUtc, zoneNote } from './time.js';
-import { w3cPlan } from './w3c.js';
+import { w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
 
 /** The IIS default field set, assumed when a file has no `#Fields:` line. */
 const IIS_DEFAULT_FIELDS = [
@@ -23,7 +23,9 @@ export const iis: LogFormat = {
     'IIS W3C extended logs (any #Fields layout, changing mid-file; custom fields such as an Authorization or X-Forwarded-For request header; IIS Advanced Logging quoted values and date-local/time-local). status_detail is "<status>.<substatus>" plus the Win32 status; s-port 443/80 is read as a scheme hint.',
   capabilities: { scheme: 'if-configured', credential: 'if-configured', principal: 'always', clientIp: 'always' },
   acceptsPattern: false,
-  parallelSafe: false, // reads #Fields lines by line number
+  // reads #Fields lines by line number, unless one layout holds for the whole file
+  parallelSafe: (context) => w3cConstantLayout(context) !== undefined,
+  surveySql: w3cSurveySql,
   plan(context: ParseContext): ParsePlan {
     const zone = context.timezone;
     return w3cPlan(context.lines, {
@@ -68,6 +70,6 @@ export const iis: LogFormat = {
           cookie: `replace(${col('cookie')}, ';+', '; ')`,
         };
       },
-    });
+    }, w3cConstantLayout(context));
   },
 };
