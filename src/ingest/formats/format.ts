@@ -93,7 +93,8 @@ export interface LogFormat {
   /**
    * True when the plan never uses line_no itself (no window over lines, no directive that applies
    * to the lines after it). Its files are then parsed in parallel and numbered afterwards from
-   * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread.
+   * DuckDB's preserved insertion order; otherwise lines are numbered first, one thread. A function
+   * decides per file, from the survey and the first lines (context.lines is not set yet).
    */
   parallelSafe?: boolean | ((context: ParseContext) => boolean);
   /**
