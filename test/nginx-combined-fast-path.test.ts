@@ -28,8 +28,7 @@ interface Compared {
 
 /** Each line through both paths: whether the fast path takes it, and whether both agree. */
 async function compare(lines: string[]): Promise<Compared[]> {
-  const { prepare, fastPath, expr } = combinedExpressions();
-  const regex = expr.slice(expr.lastIndexOf(' ELSE ') + 6, -' END'.length);
+  const { prepare, fastPath, regex, expr } = combinedExpressions();
   const prepared = Object.entries(prepare).map(([name, sql]) => `${sql} AS ${name}`).join(', ');
   return db.all<Compared>(
     `SELECT line, coalesce(${fastPath}, false) AS fast, (${expr}) IS NOT DISTINCT FROM (${regex}) AS same, to_json(${regex})::VARCHAR AS regex

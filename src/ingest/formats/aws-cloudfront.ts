@@ -24,7 +24,7 @@ export const awsCloudfront: LogFormat = {
   parallelSafe: (context) => w3cConstantLayout(context) !== undefined,
   surveySql: w3cSurveySql,
   plan(context: ParseContext): ParsePlan {
-    return w3cPlan(context.lines, {
+    return w3cPlan(context, {
       separator: 'tab',
       defaultFields: CLOUDFRONT_FIELDS,
       prefixOfDefaults: true,
@@ -48,6 +48,6 @@ export const awsCloudfront: LogFormat = {
         tls_version: col('ssl-protocol'),
         cookie: `url_decode(${col('cookie')})`,
       }),
-    }, w3cConstantLayout(context));
+    });
   },
 };

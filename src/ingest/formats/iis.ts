@@ -28,7 +28,7 @@ export const iis: LogFormat = {
   surveySql: w3cSurveySql,
   plan(context: ParseContext): ParsePlan {
     const zone = context.timezone;
-    return w3cPlan(context.lines, {
+    return w3cPlan(context, {
       separator: 'space',
       defaultFields: IIS_DEFAULT_FIELDS,
       prefixOfDefaults: false,
@@ -70,6 +70,6 @@ export const iis: LogFormat = {
           cookie: `replace(${col('cookie')}, ';+', '; ')`,
         };
       },
-    }, w3cConstantLayout(context));
+    });
   },
 };

@@ -45,7 +45,7 @@ const IP_LIST_RE = `'^[0-9A-Fa-f:.]+(, ?[0-9A-Fa-f:.]+)*$'`;
  */
 const FAST_HEAD = { regex: '^([^ ,\\["]+) ([^ \\["]+) ([^ \\["]+) \\[([^\\]"]*)\\] "', names: ['addr', 'ident', 'user', 'time'] };
 
-export function combinedExpressions(): { prepare: Record<string, string>; fastPath: string; expr: string } {
+export function combinedExpressions(): { prepare: Record<string, string>; fastPath: string; regex: string; expr: string } {
   const quoted = 'm_quoted';
   const head = 'm_head';
   const regex = structExtract('line', COMBINED);
@@ -60,6 +60,7 @@ export function combinedExpressions(): { prepare: Record<string, string>; fastPa
   return {
     prepare: { [quoted]: `string_split(line, '"')`, [head]: structExtract('line', FAST_HEAD) },
     fastPath,
+    regex,
     expr: `CASE WHEN ${fastPath} THEN {${Object.entries(fields).map(([k, v]) => `'${k}': ${v}`).join(', ')}} ELSE ${regex} END`,
   };
 }

@@ -1,7 +1,8 @@
 // W3C extended log files (IIS, CloudFront): `#Directive:` lines, and data lines whose columns are
 // named by the latest `#Fields:` directive — which can change in the middle of a file. All inside
 // DuckDB: a window function carries the latest `#Fields:` list (and `#Date:`) down to each data line,
-// and each raw field is the value at the position of its column name in that list.
+// and each raw field is the value at the position of its column name in that list. A file with one
+// layout and one date for all its data lines (found by a survey of its directives) skips the window.
 // Reference: https://www.w3.org/TR/WD-logfile.html
 import { sqlConstant, sqlUserText, type ParseContext, type ParsePlan, type RawField } from './format.js';
 
@@ -61,8 +62,9 @@ export function w3cConstantLayout(context: ParseContext): ConstantLayout | undef
   return { declared, dirDate };
 }
 
-export function w3cPlan(lines: string, o: W3cOptions, layout?: ConstantLayout): ParsePlan {
-  const declared = DECLARED;
+export function w3cPlan(context: ParseContext, o: W3cOptions): ParsePlan {
+  const lines = context.lines;
+  const layout = w3cConstantLayout(context);
   const defaults = o.defaultFields.map((f) => f.toLowerCase().replace(/^cs\((.*)\)$/, '$1'));
   const window = 'OVER (ORDER BY line_no ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
   // Values: split on the separator; a line with quotes (IIS Advanced Logging, Incapsula) is
@@ -117,13 +119,13 @@ export function w3cPlan(lines: string, o: W3cOptions, layout?: ConstantLayout): 
     WITH l AS (${lines}),
     layouts AS (
       SELECT layout, len(decl) AS _declared_n${positions.length ? `, ${positions.join(', ')}` : ''}
-      FROM (SELECT line_no AS layout, ${declared} AS decl FROM l WHERE starts_with(line, '#Fields:')))
+      FROM (SELECT line_no AS layout, ${DECLARED} AS decl FROM l WHERE starts_with(line, '#Fields:')))
     SELECT x.*, ly.* EXCLUDE (layout),
            (ly._declared_n IS NULL OR (len(x.v) <> ly._declared_n AND len(x.v) = ${defaults.length})) AS _default_layout
     FROM (
       SELECT line_no, line, CASE WHEN NOT starts_with(line, '#') THEN ${values} END AS v,
         max(CASE WHEN starts_with(line, '#Fields:') THEN line_no END) ${window} AS layout,
-        max(CASE WHEN starts_with(line, '#Date:') THEN nullif(regexp_extract(line, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') END) ${window} AS dir_date
+        max(CASE WHEN starts_with(line, '#Date:') THEN ${DIRECTIVE_DATE} END) ${window} AS dir_date
       FROM l) x
     LEFT JOIN layouts ly USING (layout)`;
   return plan(source);
