@@ -10,7 +10,7 @@ import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/for
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { documentLines, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
-import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
+import { EVENT_COLUMNS, normalizeSql, rejectReasonSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
 export { expandInputs, displayPath, type InputFile } from './input-files.js';
@@ -73,6 +73,33 @@ type FileProgress = (percent: number) => void;
 
 export async function ingestFiles(db: Database, files: InputFile[], options: IngestOptions): Promise<IngestResult[]> {
   await installMacros(db);
+  const detectors = new Detectors(db);
+  try {
+    return await ingestEach(db, files, options, detectors);
+  } finally {
+    await detectors.close();
+  }
+}
+
+/** The connections auto-detection runs its queries on: the database's and a second one, opened when a file first needs it. */
+class Detectors {
+  private sibling?: Promise<Database>;
+  constructor(private readonly db: Database) {}
+
+  async connections(): Promise<readonly Database[]> {
+    this.sibling ??= this.db.sibling().then(async (other) => {
+      await installMacros(other);
+      return other;
+    });
+    return [this.db, await this.sibling];
+  }
+
+  async close(): Promise<void> {
+    (await this.sibling?.catch(() => undefined))?.close();
+  }
+}
+
+async function ingestEach(db: Database, files: InputFile[], options: IngestOptions, detectors: Detectors): Promise<IngestResult[]> {
   const observer = options.observer ?? SILENT;
   // the total is known before the first file is read only for a progress display
   const sizes = observer.wantsProgress ? files.map((f) => sizeOf(f.absolutePath)) : files.map(() => 0);
@@ -87,7 +114,7 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
     progress?.(0);
     try {
       const started = performance.now();
-      const result = await ingestFile(db, file, options.formatFor(file), options.maxRejectedShown ?? 20, progress);
+      const result = await ingestFile(db, file, options.formatFor(file), options.maxRejectedShown ?? 20, detectors, progress);
       observer.stage(`ingest ${file.displayPath}`, performance.now() - started, ingestDetail(result));
       results.push(result);
     } catch (error) {
@@ -115,7 +142,7 @@ function ingestDetail(result: IngestResult): string {
   return `${result.logType}, ${((result.size ?? 0) / 1e6).toFixed(1)} MB, ${result.lines} lines, ${result.events} events, ${result.rejected} rejected`;
 }
 
-async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number, progress?: FileProgress): Promise<IngestResult> {
+async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number, detectors: Detectors, progress?: FileProgress): Promise<IngestResult> {
   const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
   const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
@@ -133,7 +160,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const documentHead = opensLikeDocument ? await documentSample(db, file, facts.compression, maxObject) : undefined;
   let document = documentHead !== undefined;
   const head = documentHead ?? (opensLikeDocument ? await documentLinesSample(db, firstLines) : firstLines);
-  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(db, file, choice, head);
+  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(await detectors.connections(), file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
@@ -327,25 +354,39 @@ async function documentLinesSample(db: Database, firstLines: string[]): Promise<
  * most (lines a format skips, such as W3C directives, do not count against it). The registry is
  * ordered specific → generic, so a tie goes to the more specific format.
  */
-export async function detectFormat(db: Database, file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
+export async function detectFormat(connections: readonly Database[], file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
   if (sample.length === 0) return findFormat('nginx'); // empty file: nothing to parse, any format counts 0 lines
-  const scores: Array<{ format: LogFormat; accepted: number; considered: number }> = [];
-  for (const format of FORMATS) {
-    if (choice.logPattern && !format.acceptsPattern) continue;
-    let plan: ParsePlan;
-    try {
-      plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
-    } catch {
-      continue;
+  const candidates = FORMATS.filter((format) => !choice.logPattern || format.acceptsPattern);
+  const scored: Array<{ format: LogFormat; accepted: number; considered: number } | undefined> = [];
+  // The formats are tried in registry order, one query per format on each connection at a time
+  // (the cost is DuckDB binding each format's query: concurrent queries use both cores). Once a
+  // format accepts every line, no later one can accept more and a tie goes to the earlier: the
+  // later formats are not tried.
+  let next = 0;
+  let allAccepted = Infinity;
+  const work = async (db: Database) => {
+    for (let index = next++; index < candidates.length && index < allAccepted; index = next++) {
+      const format = candidates[index]!;
+      let plan: ParsePlan;
+      try {
+        plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
+      } catch {
+        continue;
+      }
+      const row = await db.one<{ accepted: number; skipped: number }>(
+        `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
+                count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
+         FROM (${rejectReasonSql(plan)})`,
+        { sample: listValue(sample) },
+      );
+      scored[index] = { format, accepted: row?.accepted ?? 0, considered: sample.length - (row?.skipped ?? 0) };
+      if (row?.accepted === sample.length) allAccepted = Math.min(allAccepted, index);
     }
-    const row = await db.one<{ accepted: number; skipped: number }>(
-      `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
-              count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
-       FROM (${normalizeSql(plan)})`,
-      { sample: listValue(sample) },
-    );
-    scores.push({ format, accepted: row?.accepted ?? 0, considered: sample.length - (row?.skipped ?? 0) });
-  }
+  };
+  // every query has ended before the file goes on (a connection runs one query at a time)
+  const failed = (await Promise.allSettled(connections.map(work))).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const scores = scored.filter((s, index): s is NonNullable<typeof s> => s !== undefined && index <= allAccepted);
   const fits = scores.filter((s) => s.accepted > 0 && s.accepted >= s.considered / 2);
   const best = fits.reduce<(typeof fits)[number] | undefined>((b, s) => (!b || s.accepted > b.accepted ? s : b), undefined);
   // A file of only headers (W3C # directives, a CSV header row; an export of no records, a log

@@ -39,19 +39,18 @@ function clientIpSql(forwarded: string, remote: string): string {
        ELSE coalesce(list_filter(${chain}, lambda x: ${isPublic})[-1], ${chain}[1]) END`;
 }
 
-export function normalizeSql(plan: ParsePlan): string {
+/** The parse of each line into raw fields (all of them, or only those named): the `parsed` and `raw` CTEs. */
+function rawFieldsSql(plan: ParsePlan, fields: readonly RawField[] = RAW_FIELDS): string {
   // Each raw field is computed once (parsed) and only then cleaned (raw): a macro such as
   // aa_null_dash repeats its argument, and DuckDB does not share repeated work inside CASE.
-  const parsed = RAW_FIELDS.map((field) => {
+  const parsed = fields.map((field) => {
     const expr = plan.fields[field];
     if (!expr) return `NULL::${SQL_TYPE[field] ?? 'VARCHAR'} AS ${field}`;
     return TYPED_FIELDS.has(field) ? `(${expr}) AS ${field}` : `(${expr})::VARCHAR AS ${field}`;
   });
-  const raw = RAW_FIELDS.map((field) => (TYPED_FIELDS.has(field) || !plan.fields[field] ? field : `aa_null_dash(${field}) AS ${field}`));
+  const raw = fields.map((field) => (TYPED_FIELDS.has(field) || !plan.fields[field] ? field : `aa_null_dash(${field}) AS ${field}`));
   const rejectCase = (plan.reject ?? []).map((r) => `WHEN ${r.when} THEN ${sqlConstant(r.reason)}`).join('\n        ');
-
-  return `
-WITH src AS (${plan.source}),
+  return `src AS (${plan.source}),
 parsed AS (
   SELECT line_no,
     coalesce(${plan.skip ?? 'false'}, false) AS _skip,
@@ -63,7 +62,32 @@ raw AS (
   SELECT line_no, _skip, _format_reject,
     ${raw.join(',\n    ')}
   FROM parsed
-),
+)`;
+}
+
+/** Why a line is not an event ('skip' for lines the format skips), from _skip, _format_reject, ts, status and _status. */
+const REJECT_REASON = `CASE WHEN _skip THEN 'skip'
+       WHEN _format_reject IS NOT NULL THEN _format_reject
+       WHEN ts IS NULL THEN 'missing or invalid timestamp'
+       WHEN ts < TIMESTAMP '1970-01-01' OR ts > TIMESTAMP '2200-01-01' THEN 'timestamp out of range'
+       WHEN status IS NOT NULL AND (_status IS NULL OR _status NOT BETWEEN 100 AND 999) THEN 'invalid status code'
+  END`;
+
+/**
+ * line_no and reject_reason only, exactly as normalizeSql() decides them, from the few fields that
+ * decide it. Auto-detection runs this for every format: DuckDB's cost there is binding and
+ * optimizing the query (the sample is 50 lines), which grows with the fields it has to parse.
+ */
+export function rejectReasonSql(plan: ParsePlan): string {
+  return `
+WITH ${rawFieldsSql(plan, ['ts', 'status'])}
+SELECT line_no, ${REJECT_REASON} AS reject_reason
+FROM (SELECT *, TRY_CAST(status AS INTEGER) AS _status FROM raw)`;
+}
+
+export function normalizeSql(plan: ParsePlan): string {
+  return `
+WITH ${rawFieldsSql(plan)},
 url AS (
   SELECT *,
     -- an absolute-form target gives its path; its scheme is what the client asked for, not how it connected
@@ -154,12 +178,7 @@ norm AS (
 )
 SELECT
   line_no,
-  CASE WHEN _skip THEN 'skip'
-       WHEN _format_reject IS NOT NULL THEN _format_reject
-       WHEN ts IS NULL THEN 'missing or invalid timestamp'
-       WHEN ts < TIMESTAMP '1970-01-01' OR ts > TIMESTAMP '2200-01-01' THEN 'timestamp out of range'
-       WHEN status IS NOT NULL AND (_status IS NULL OR _status NOT BETWEEN 100 AND 999) THEN 'invalid status code'
-  END AS reject_reason,
+  ${REJECT_REASON} AS reject_reason,
   ts,
   _client_ip AS client_ip,
   TRY_CAST(client_port AS INTEGER) AS client_port,

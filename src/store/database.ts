@@ -28,6 +28,8 @@ export class Database {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly ownTemp?: string,
+    /** A sibling: closing it closes its connection only. */
+    private readonly borrowed = false,
   ) {}
 
   static async open(path: string | null, options: DatabaseOptions = {}): Promise<Database> {
@@ -61,6 +63,18 @@ export class Database {
       db.close(); // and its temporary folder
       throw error;
     }
+    return db;
+  }
+
+  /**
+   * Another connection to the same database, to run independent queries alongside this one's
+   * (DuckDB binds and optimizes a query on one core). TEMP tables and macros are per connection:
+   * the sibling sees the database's tables, not this connection's TEMP objects.
+   */
+  async sibling(): Promise<Database> {
+    const connection = await this.instance.connect();
+    const db = new Database(this.path, this.instance, connection, undefined, true);
+    await db.run(`SET TimeZone = 'UTC'`);
     return db;
   }
 
@@ -111,6 +125,7 @@ export class Database {
 
   close(): void {
     this.connection.closeSync();
+    if (this.borrowed) return;
     this.instance.closeSync();
     if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
   }

@@ -1,0 +1,134 @@
+// Auto-detection scores every format on a file's first lines with rejectReasonSql(), the part of
+// the normalize query that decides whether a line is an event, and stops at the first format that
+// accepts every line, running its queries on two connections. These tests hold it to the slow,
+// obvious way: the reject reasons of the whole normalize query, every format scored, in order.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { listValue } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FORMATS, detectFormat, installMacros, type LogFormat } from '../src/ingest/index.js';
+import { sampleLines } from '../src/ingest/input-files.js';
+import { sampleLineSource } from '../src/ingest/line-source.js';
+import { normalizeSql, rejectReasonSql } from '../src/ingest/normalize.js';
+import { Database } from '../src/store/index.js';
+import { FIXTURES } from './support/ingest.js';
+
+/** Every log file among the fixtures (not the upstream expectations, configs or licenses). */
+function fixtureLogs(directory = FIXTURES): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const file = path.join(directory, name);
+    if (statSync(file).isDirectory()) return name === 'LICENSES' ? [] : fixtureLogs(file);
+    return /(\.log|\.json|_w3c\.\d)$/.test(name) && !/expected|grok-spec/.test(name) ? [file] : [];
+  });
+}
+
+/** Lines that reach each branch of the reject reason: bad and out-of-range times, odd statuses, blanks. */
+const ODD_LINES = [
+  '',
+  '   ',
+  '192.0.2.1 - - [05/Jan/2026:09:00:00 +0000] "GET /a HTTP/1.1" 70000 12 "-" "curl/8"',
+  '192.0.2.1 - - [05/Jan/2026:09:00:00 +0000] "GET /a HTTP/1.1" - 12 "-" "curl/8"',
+  '192.0.2.1 - - [05/Jan/2026:09:00:00 +0000] "GET /a HTTP/1.1" 99 12 "-" "curl/8"',
+  '192.0.2.1 - - [45/Jan/2026:09:00:00 +0000] "GET /a HTTP/1.1" 200 12 "-" "curl/8"',
+  '192.0.2.1 - - [05/Jan/1960:09:00:00 +0000] "GET /a HTTP/1.1" 200 12 "-" "curl/8"',
+  '{"timestamp": "2026-01-05T09:00:00Z", "client_ip": "198.51.100.1", "method": "GET", "url": "/a", "status": "abc"}',
+  '{"timestamp": "not a time", "client_ip": "198.51.100.1", "method": "GET", "url": "/a", "status": 200}',
+  '{"time": "2026-01-05T09:00:00Z", "status": 200}',
+  '[1, 2]',
+  'not a log line at all',
+];
+
+describe('auto-detection', () => {
+  let db: Database;
+  let sibling: Database;
+  const samples = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    db = await Database.open(null);
+    await installMacros(db);
+    sibling = await db.sibling();
+    await installMacros(sibling);
+    for (const file of fixtureLogs()) samples.set(path.relative(FIXTURES, file), await sampleLines(file, 'none'));
+  });
+  afterAll(() => {
+    sibling.close();
+    db.close();
+  });
+
+  const reasons = async (sql: string, sample: string[]) =>
+    db.all<{ line_no: number; reject_reason: string | null }>(
+      `SELECT line_no::INTEGER AS line_no, reject_reason FROM (${sql}) ORDER BY line_no`,
+      { sample: listValue(sample) },
+    );
+  const planFor = (format: LogFormat, head: string[]) => {
+    try {
+      return format.plan({ lines: sampleLineSource(), head });
+    } catch {
+      return undefined; // a format that cannot read these lines at all (a CSV type without a header)
+    }
+  };
+
+  it('finds fixture logs of every family to compare on', () => {
+    expect(samples.size).toBeGreaterThanOrEqual(20);
+    expect([...samples.values()].every((lines) => lines.length > 0)).toBe(true);
+  });
+
+  it('rejectReasonSql decides every line exactly as the whole normalize query does, for every format', async () => {
+    // one sample of every fixture's first lines and the odd lines; then each file on its own for
+    // the formats whose query depends on the file's first lines (W3C #Fields, CSV header, JSON keys)
+    const combined = [...[...samples.values()].flatMap((lines) => lines.slice(0, 6)), ...ODD_LINES];
+    let compared = 0;
+    let rejectedLines = 0;
+    for (const format of FORMATS) {
+      const plan = planFor(format, combined);
+      const combinedSql = plan ? normalizeSql(plan) : undefined;
+      const cases: Array<[string, string[]]> = [['combined', combined], ...[...samples].map(([name, lines]) => [name, [...lines, ...ODD_LINES]] as [string, string[]])];
+      for (const [name, sample] of cases) {
+        const own = planFor(format, sample);
+        if (!own || (name !== 'combined' && normalizeSql(own) === combinedSql)) continue;
+        const expected = await reasons(normalizeSql(own), sample);
+        expect(await reasons(rejectReasonSql(own), sample), `${format.id} on ${name}`).toEqual(expected);
+        compared += 1;
+        rejectedLines += expected.filter((r) => r.reject_reason !== null && r.reject_reason !== 'skip').length;
+      }
+    }
+    expect(compared).toBeGreaterThan(FORMATS.length);
+    expect(rejectedLines).toBeGreaterThan(100);
+  });
+
+  it('detects what scoring every format in order detects', async () => {
+    // the rule, the slow way: the most lines accepted (at least half of those not skipped), the
+    // earlier format on a tie; each line judged by rejectReasonSql (held to normalizeSql above)
+    const reference = async (sample: string[]): Promise<string | undefined> => {
+      let best: { id: string; accepted: number } | undefined;
+      for (const format of FORMATS) {
+        const plan = planFor(format, sample);
+        if (!plan) continue;
+        const rows = await reasons(rejectReasonSql(plan), sample);
+        const accepted = rows.filter((r) => r.reject_reason === null).length;
+        const considered = rows.filter((r) => r.reject_reason !== 'skip').length;
+        if (accepted > 0 && accepted >= considered / 2 && (!best || accepted > best.accepted)) best = { id: format.id, accepted };
+      }
+      return best?.id;
+    };
+    // one file per fixture family, and each family's lines after a few of the previous family's
+    // (where an earlier format accepts some lines and a later one more: the search must go on)
+    const families = [...new Map([...samples].map(([name, lines]) => [path.dirname(name), [name, lines] as const])).values()];
+    const cases = families.flatMap(([name, lines], i) => {
+      const [previousName, previous] = families[(i + families.length - 1) % families.length]!;
+      return [[name, lines], [`${previousName} then ${name}`, [...previous.slice(0, 8), ...lines]]] as Array<[string, string[]]>;
+    });
+    const detected = new Set<string>();
+    let mixed = 0;
+    for (const [name, sample] of cases) {
+      const file = { absolutePath: path.join(FIXTURES, name), displayPath: name };
+      const expected = await reference(sample);
+      if (!expected) continue; // headers only or unreadable: the error and fallback paths are tested elsewhere
+      expect((await detectFormat([db, sibling], file, {}, sample)).id, name).toBe(expected);
+      detected.add(expected);
+      if (name.includes(' then ')) mixed += 1;
+    }
+    expect(detected.size).toBeGreaterThanOrEqual(8);
+    expect(mixed).toBeGreaterThanOrEqual(8);
+  });
+});
