@@ -5,12 +5,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listValue } from '@duckdb/node-api';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMATS, detectFormat, installMacros, type LogFormat } from '../src/ingest/index.js';
 import { sampleLines } from '../src/ingest/input-files.js';
 import { sampleLineSource } from '../src/ingest/line-source.js';
 import { normalizeSql, rejectReasonSql } from '../src/ingest/normalize.js';
 import { Database } from '../src/store/index.js';
+import { FUZZ_CASES, mutatedLine } from './support/fuzz.js';
 import { FIXTURES } from './support/ingest.js';
 
 /** Every log file among the fixtures (not the upstream expectations, configs or licenses). */
@@ -96,21 +98,45 @@ describe('auto-detection', () => {
     expect(rejectedLines).toBeGreaterThan(100);
   });
 
-  it('detects what scoring every format in order detects', async () => {
-    // the rule, the slow way: the most lines accepted (at least half of those not skipped), the
-    // earlier format on a tie; each line judged by rejectReasonSql (held to normalizeSql above)
-    const reference = async (sample: string[]): Promise<string | undefined> => {
-      let best: { id: string; accepted: number } | undefined;
-      for (const format of FORMATS) {
+  /** Mutated lines of one log type (after its unmutated header lines), as a detection sample. */
+  const mutatedSample = (cases = FUZZ_CASES) =>
+    fc.constantFrom(...cases).chain((fuzzCase) =>
+      fc.array(fc.constantFrom(...fuzzCase.lines).chain(mutatedLine), { minLength: 1, maxLength: 20 })
+        .map((lines) => [...(fuzzCase.header ?? []), ...lines.map((line) => line.toString('utf8'))]));
+
+  it('rejectReasonSql agrees with the whole normalize query on mutated lines of every type (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedSample(), fc.subarray(ODD_LINES), fc.constantFrom(...FORMATS), async (mutated, odd, format) => {
+        const sample = [...mutated, ...odd];
         const plan = planFor(format, sample);
-        if (!plan) continue;
-        const rows = await reasons(rejectReasonSql(plan), sample);
-        const accepted = rows.filter((r) => r.reject_reason === null).length;
-        const considered = rows.filter((r) => r.reject_reason !== 'skip').length;
-        if (accepted > 0 && accepted >= considered / 2 && (!best || accepted > best.accepted)) best = { id: format.id, accepted };
-      }
-      return best?.id;
-    };
+        if (!plan) return;
+        expect(await reasons(rejectReasonSql(plan), sample)).toEqual(await reasons(normalizeSql(plan), sample));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  /**
+   * The rule, the slow way: the most lines accepted (at least half of those not skipped), the
+   * earlier format on a tie; with none, the first format that skips every line (a file of headers).
+   */
+  const reference = async (sample: string[]): Promise<string | undefined> => {
+    let best: { id: string; accepted: number } | undefined;
+    let headersOnly: string | undefined;
+    for (const format of FORMATS) {
+      const plan = planFor(format, sample);
+      if (!plan) continue;
+      const rows = await reasons(rejectReasonSql(plan), sample);
+      const accepted = rows.filter((r) => r.reject_reason === null).length;
+      const considered = rows.filter((r) => r.reject_reason !== 'skip').length;
+      if (accepted > 0 && accepted >= considered / 2 && (!best || accepted > best.accepted)) best = { id: format.id, accepted };
+      if (considered === 0) headersOnly ??= format.id;
+    }
+    return best?.id ?? headersOnly;
+  };
+
+  it('detects what scoring every format in order detects', async () => {
+    // each line judged by rejectReasonSql (held to normalizeSql above)
     // one file per fixture family, and each family's lines after a few of the previous family's
     // (where an earlier format accepts some lines and a later one more: the search must go on)
     const families = [...new Map([...samples].map(([name, lines]) => [path.dirname(name), [name, lines] as const])).values()];
@@ -130,5 +156,18 @@ describe('auto-detection', () => {
     }
     expect(detected.size).toBeGreaterThanOrEqual(8);
     expect(mixed).toBeGreaterThanOrEqual(8);
+  });
+
+  it('detects what scoring every format in order detects, on mixed mutated lines of two types (property)', async () => {
+    const file = { absolutePath: '/dev/null', displayPath: 'mixed.log' };
+    await fc.assert(
+      fc.asyncProperty(mutatedSample(), mutatedSample(), async (first, second) => {
+        const sample = [...first, ...second];
+        const expected = await reference(sample);
+        const detected = await detectFormat([db, sibling], file, {}, sample).then((f) => f.id, () => undefined);
+        expect(detected).toBe(expected);
+      }),
+      { numRuns: 12 },
+    );
   });
 });
