@@ -40,7 +40,7 @@ function clientIpSql(forwarded: string, remote: string): string {
 }
 
 /** The parse of each line into raw fields (all of them, or only those named): the `parsed` and `raw` CTEs. */
-function rawFieldsSql(plan: ParsePlan, fields: readonly RawField[] = RAW_FIELDS): string {
+function rawFieldsSql(plan: ParsePlan, fields: readonly RawField[] = RAW_FIELDS, source = plan.source): string {
   // Each raw field is computed once (parsed) and only then cleaned (raw): a macro such as
   // aa_null_dash repeats its argument, and DuckDB does not share repeated work inside CASE.
   const parsed = fields.map((field) => {
@@ -50,7 +50,7 @@ function rawFieldsSql(plan: ParsePlan, fields: readonly RawField[] = RAW_FIELDS)
   });
   const raw = fields.map((field) => (TYPED_FIELDS.has(field) || !plan.fields[field] ? field : `aa_null_dash(${field}) AS ${field}`));
   const rejectCase = (plan.reject ?? []).map((r) => `WHEN ${r.when} THEN ${sqlConstant(r.reason)}`).join('\n        ');
-  return `src AS (${plan.source}),
+  return `src AS (${source}),
 parsed AS (
   SELECT line_no,
     coalesce(${plan.skip ?? 'false'}, false) AS _skip,
@@ -79,8 +79,9 @@ const REJECT_REASON = `CASE WHEN _skip THEN 'skip'
  * optimizing the query (the sample is 50 lines), which grows with the fields it has to parse.
  */
 export function rejectReasonSql(plan: ParsePlan): string {
+  const fields: RawField[] = ['ts', 'status'];
   return `
-WITH ${rawFieldsSql(plan, ['ts', 'status'])}
+WITH ${rawFieldsSql(plan, fields, plan.sourceFor?.(fields))}
 SELECT line_no, ${REJECT_REASON} AS reject_reason
 FROM (SELECT *, TRY_CAST(status AS INTEGER) AS _status FROM raw)`;
 }

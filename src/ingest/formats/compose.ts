@@ -49,9 +49,13 @@ export function linePlan(
   // would defeat DuckDB's common-subexpression elimination (measured: 2.4× slower).
   const selector = `CASE ${parsers.map((p, i) => `WHEN ${p.when ?? 'true'} THEN ${i + 1}`).join(' ')} END`;
   const columns = parsers.map((p, i) => `CASE WHEN _parser = ${i + 1} THEN ${p.expr} END AS ${p.column}`);
-  const fieldColumns = parsers.flatMap((p, i) => Object.entries(p.fields).map(([f, sql]) => `${sql} AS _p${i + 1}_${f}`));
-  const source = `SELECT *, ${fieldColumns.join(', ')} FROM (
+  const sourceFor = (wanted: readonly RawField[] = RAW_FIELDS) => {
+    const fieldColumns = parsers.flatMap((p, i) =>
+      Object.entries(p.fields).filter(([f]) => wanted.includes(f as RawField)).map(([f, sql]) => `, ${sql} AS _p${i + 1}_${f}`));
+    return `SELECT *${fieldColumns.join('')} FROM (
       SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser${prepared} FROM (${input})))`;
+  };
+  const source = sourceFor();
   const fields: Partial<Record<RawField, string>> = {};
   for (const field of RAW_FIELDS) {
     const branches = parsers.flatMap((p, i) => (p.fields[field] ? [`WHEN ${i + 1} THEN _p${i + 1}_${field}`] : []));
@@ -59,7 +63,7 @@ export function linePlan(
   }
   const reject = parsers.flatMap((p, i) => (p.reject ?? []).map((r) => ({ when: `_parser = ${i + 1} AND (${r.when})`, reason: r.reason })));
   if (options.unmatched) reject.push({ when: `_parser IS NULL`, reason: options.unmatched });
-  return { source, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
+  return { source, sourceFor, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
 }
 
 /** A parser that reads each line with one anchored regex (group `matched` is empty when it fails). */

@@ -72,6 +72,11 @@ export interface ParseContext {
  */
 export interface ParsePlan {
   source: string;
+  /**
+   * The source computing only what the given fields read, when that is less (auto-detection reads
+   * only ts and status: DuckDB's cost there is binding every column of the source).
+   */
+  sourceFor?: (fields: readonly RawField[]) => string;
   /** Lines that carry no event and no error (blank lines, comments, directives, header rows). */
   skip?: string;
   /** Checked in order; the first that holds rejects the line with its reason (a code constant). */
