@@ -1,7 +1,8 @@
 // Auto-detection scores every format on a file's first lines with rejectReasonSql(), the part of
 // the normalize query that decides whether a line is an event, and stops at the first format that
-// accepts every line, running its queries on two connections. These tests hold it to the slow,
-// obvious way: the reject reasons of the whole normalize query, every format scored, in order.
+// accepts every line, running its queries on two connections; a format whose plan's mayRead()
+// rules out every line is not queried. These tests hold it to the slow, obvious way: the reject
+// reasons of the whole normalize query, every format scored, in order.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listValue } from '@duckdb/node-api';
@@ -38,6 +39,10 @@ const ODD_LINES = [
   '{"time": "2026-01-05T09:00:00Z", "status": 200}',
   '[1, 2]',
   'not a log line at all',
+  '  {"time": "2026-01-05T09:00:00Z", "status": 200}',
+  '\u00a0',
+  '\t',
+  '\u3000{"time": "2026-01-05T09:00:00Z", "status": 200}',
 ];
 
 describe('auto-detection', () => {
@@ -98,6 +103,30 @@ describe('auto-detection', () => {
     expect(rejectedLines).toBeGreaterThan(100);
   });
 
+  /** The lines mayRead() rules out, with what the whole normalize query says of them. */
+  const ruledOut = async (format: LogFormat, sample: string[]) => {
+    const plan = planFor(format, sample);
+    if (!plan?.mayRead) return [];
+    const rows = await reasons(normalizeSql(plan), sample);
+    return sample.flatMap((line, i) => (plan.mayRead!(line) ? [] : [{ line, reason: rows[i]!.reject_reason }]));
+  };
+  const isRejection = (reason: string | null) => reason !== null && reason !== 'skip';
+
+  it('mayRead() rules out only lines the whole normalize query rejects, for every format', async () => {
+    let formats = 0;
+    let lines = 0;
+    for (const format of FORMATS) {
+      const cases = [...samples.values()].map((sample) => [...sample, ...ODD_LINES]);
+      const out = (await Promise.all(cases.map((sample) => ruledOut(format, sample)))).flat();
+      for (const { line, reason } of out) expect(isRejection(reason), `${format.id}: ${JSON.stringify(line)} is ${reason}`).toBe(true);
+      if (out.length) formats += 1;
+      lines += out.length;
+    }
+    // the JSON formats: Caddy, Kong, Google Cloud, both Azure, API Gateway, JSON lines
+    expect(formats).toBeGreaterThanOrEqual(6);
+    expect(lines).toBeGreaterThan(500);
+  });
+
   /** Mutated lines of one log type (after its unmutated header lines), as a detection sample. */
   const mutatedSample = (cases = FUZZ_CASES) =>
     fc.constantFrom(...cases).chain((fuzzCase) =>
@@ -111,6 +140,15 @@ describe('auto-detection', () => {
         const plan = planFor(format, sample);
         if (!plan) return;
         expect(await reasons(rejectReasonSql(plan), sample)).toEqual(await reasons(normalizeSql(plan), sample));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('mayRead() rules out only lines the whole normalize query rejects, on mutated lines of every type (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedSample(), fc.subarray(ODD_LINES), fc.constantFrom(...FORMATS), async (mutated, odd, format) => {
+        for (const { line, reason } of await ruledOut(format, [...mutated, ...odd])) expect(isRejection(reason), JSON.stringify(line)).toBe(true);
       }),
       { numRuns: 60 },
     );

@@ -373,6 +373,9 @@ export async function detectFormat(connections: readonly Database[], file: Input
       } catch {
         continue;
       }
+      // none of the lines can be an event or skipped: 0 accepted of them all, which no outcome
+      // below depends on (a winner, the headers-only fallback and the error's closest need more)
+      if (plan.mayRead && !sample.some(plan.mayRead)) continue;
       const row = await db.one<{ accepted: number; skipped: number }>(
         `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
                 count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped

@@ -21,10 +21,17 @@ export interface LineParser {
   fields: Partial<Record<RawField, string>>;
   reject?: Array<{ when: string; reason: string }>;
   notes?: string[];
+  /** False only for a line this parser rejects whatever it holds (see ParsePlan.mayRead). */
+  mayRead?: (line: string) => boolean;
 }
 
 export const BLANK_LINE = `line IS NULL OR trim(line) = ''`;
 export const JSON_LINE = `starts_with(ltrim(line), '{')`;
+
+/** True for every line BLANK_LINE may hold for: one with a printable ASCII character never is, whatever trim() removes. */
+export const mayBeBlank = (line: string): boolean => !/[\x21-\x7e]/.test(line);
+/** True for every line JSON_LINE holds for. */
+export const mayBeJsonObject = (line: string): boolean => line.includes('{');
 
 export function linePlan(
   lines: string,
@@ -32,6 +39,12 @@ export function linePlan(
   options: { skip?: string; unmatched?: string; prelude?: string } = {},
 ): ParsePlan {
   const skip = options.skip ?? BLANK_LINE;
+  // a line none of the parsers may read is rejected, unless it is skipped: known only for the
+  // default skip, and when no prelude rewrites the lines first
+  const readers = parsers.map((p) => p.mayRead);
+  const mayRead = !options.skip && !options.prelude && readers.every((r) => r !== undefined)
+    ? (line: string) => mayBeBlank(line) || readers.some((r) => r!(line))
+    : undefined;
   const input = options.prelude ? `SELECT line_no, ${options.prelude} AS line FROM (${lines})` : lines;
   // a parser's prepared columns, only for the lines it reads
   const prepared = parsers.flatMap((p) =>
@@ -41,7 +54,7 @@ export function linePlan(
     const [only] = parsers as [LineParser];
     return {
       source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (SELECT *${prepared} FROM (${input}))`,
-      skip, reject: only.reject, fields: only.fields, notes: only.notes,
+      skip, reject: only.reject, fields: only.fields, notes: only.notes, mayRead,
     };
   }
   // Several parsers: pick one per line (_parser), evaluate only its column, then compute every
@@ -63,7 +76,7 @@ export function linePlan(
   }
   const reject = parsers.flatMap((p, i) => (p.reject ?? []).map((r) => ({ when: `_parser = ${i + 1} AND (${r.when})`, reason: r.reason })));
   if (options.unmatched) reject.push({ when: `_parser IS NULL`, reason: options.unmatched });
-  return { source, sourceFor, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))] };
+  return { source, sourceFor, skip, reject, fields, notes: [...new Set(parsers.flatMap((p) => p.notes ?? []))], mayRead };
 }
 
 /** A parser that reads each line with one anchored regex (group `matched` is empty when it fails). */

@@ -84,6 +84,12 @@ export interface ParsePlan {
   fields: Partial<Record<RawField, string>>;
   /** Coverage notes this plan adds (what it inferred, what it cannot see), shown per input. */
   notes?: string[];
+  /**
+   * A cheap check in JavaScript, false only for a line the plan rejects (neither an event nor
+   * skipped): auto-detection does not query a format that may read none of a file's first lines
+   * (a JSON format on a text log). Absent: any line may be read.
+   */
+  mayRead?: (line: string) => boolean;
 }
 
 export interface LogFormat {
