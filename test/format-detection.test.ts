@@ -1,15 +1,18 @@
 // Auto-detection scores every format on a file's first lines with rejectReasonSql(), the part of
 // the normalize query that decides whether a line is an event, and stops at the first format that
 // accepts every line, running its queries on two connections; a format whose plan's mayRead()
-// rules out every line is not queried. These tests hold it to the slow, obvious way: the reject
-// reasons of the whole normalize query, every format scored, in order.
-import { readdirSync, statSync } from 'node:fs';
+// rules out every line is not queried; files detected together share a query per plan. These
+// tests hold it to the slow, obvious way: the reject reasons of the whole normalize query, every
+// format scored, in order, one file at a time.
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { listValue } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORMATS, detectFormat, installMacros, type LogFormat } from '../src/ingest/index.js';
-import { sampleLines } from '../src/ingest/input-files.js';
+import { Detectors } from '../src/ingest/detect.js';
+import { FORMATS, detectFormat, detectFormats, ingestFiles, installMacros, type LogFormat } from '../src/ingest/index.js';
+import { isJsonDocument, sampleLines } from '../src/ingest/input-files.js';
 import { sampleLineSource } from '../src/ingest/line-source.js';
 import { normalizeSql, rejectReasonSql } from '../src/ingest/normalize.js';
 import { Database } from '../src/store/index.js';
@@ -173,15 +176,23 @@ describe('auto-detection', () => {
     return best?.id ?? headersOnly;
   };
 
+  /** The fixture families' samples, and each after a few lines of the previous family. */
+  const familyCases = () => {
+    const families = [...new Map([...samples].map(([name, lines]) => [path.dirname(name), [name, lines] as const])).values()];
+    return families.flatMap(([name, lines], i) => {
+      const [previousName, previous] = families[(i + families.length - 1) % families.length]!;
+      return [[name, lines], [`${previousName} then ${name}`, [...previous.slice(0, 8), ...lines]]] as Array<[string, string[]]>;
+    });
+  };
+  /** One file's detection on its own: the format id, or the error's message. */
+  const alone = (name: string, sample: string[]) =>
+    detectFormat([db, sibling], { absolutePath: name, displayPath: name }, {}, sample).then((f) => f.id, (e: Error) => e.message);
+
   it('detects what scoring every format in order detects', async () => {
     // each line judged by rejectReasonSql (held to normalizeSql above)
     // one file per fixture family, and each family's lines after a few of the previous family's
     // (where an earlier format accepts some lines and a later one more: the search must go on)
-    const families = [...new Map([...samples].map(([name, lines]) => [path.dirname(name), [name, lines] as const])).values()];
-    const cases = families.flatMap(([name, lines], i) => {
-      const [previousName, previous] = families[(i + families.length - 1) % families.length]!;
-      return [[name, lines], [`${previousName} then ${name}`, [...previous.slice(0, 8), ...lines]]] as Array<[string, string[]]>;
-    });
+    const cases = familyCases();
     const detected = new Set<string>();
     let mixed = 0;
     for (const [name, sample] of cases) {
@@ -194,6 +205,98 @@ describe('auto-detection', () => {
     }
     expect(detected.size).toBeGreaterThanOrEqual(8);
     expect(mixed).toBeGreaterThanOrEqual(8);
+  });
+
+  it('detects files together exactly as each on its own, errors included', async () => {
+    const cases: Array<[string, string[]]> = [
+      ...familyCases(),
+      ['empty.log', []],
+      ['prose.txt', ['not a log line at all', 'nor this one']],
+      ['headers-only.log', ['#Software: Microsoft Internet Information Services 10.0', '#Fields: date time cs-method cs-uri-stem sc-status']],
+      ['odd.log', ODD_LINES.filter((line) => line.trim() !== '')],
+      // plans that look across lines must not see another file's: Traefik's fields in one file
+      // decide its plain CLF lines, a #Fields line applies to the data lines after it
+      ['traefik.log', samples.get([...samples.keys()].find((name) => name.startsWith('crowdsec-hub/traefik-clf'))!)!],
+      ['common.log', ['192.0.2.1 - - [05/Jan/2026:09:00:00 +0000] "GET /a HTTP/1.1" 200 12']],
+      ['declared.log', ['#Fields: date time c-ip cs-method cs-uri-stem sc-status', '2026-01-05 09:00:00 192.0.2.1 GET /a 200']],
+      ['undeclared.log', ['2026-01-05 09:00:01 192.0.2.1 GET /b 200']],
+    ];
+    const inputs = cases.map(([name, sample]) => ({ file: { absolutePath: name, displayPath: name }, choice: {}, sample }));
+    const together = (await detectFormats([db, sibling], inputs)).map((r) => (r instanceof Error ? r.message : r.id));
+    const each = await Promise.all(cases.map(async ([name, sample]) => alone(name, sample)));
+    expect(together).toEqual(each);
+    // the cases reach every outcome: formats that window over the file among them, and errors
+    expect(new Set(each).size).toBeGreaterThanOrEqual(10);
+    expect(each).toEqual(expect.arrayContaining(['traefik', 'iis', 'aws-cloudfront', 'nginx']));
+    expect(each.some((r) => r.startsWith('cannot detect'))).toBe(true);
+  });
+
+  it('detects files together exactly as each on its own, on mutated lines of several types (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutatedSample(), { minLength: 2, maxLength: 5 }), async (batch) => {
+        const inputs = batch.map((sample, i) => ({ file: { absolutePath: `${i}.log`, displayPath: `${i}.log` }, choice: {}, sample }));
+        const together = (await detectFormats([db, sibling], inputs)).map((r) => (r instanceof Error ? r.message : r.id));
+        expect(together).toEqual(await Promise.all(batch.map((sample, i) => alone(`${i}.log`, sample))));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  describe('ahead of the ingest (Detectors.lookAhead)', () => {
+    const folder = () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-detect-'));
+      const files = familyCases().filter(([name]) => !name.includes(' then ')).map(([name, lines], i) => {
+        const file = path.join(dir, `${String(i).padStart(2, '0')}-${path.basename(name)}`);
+        writeFileSync(file, `${lines.join('\n')}\n`);
+        return { absolutePath: file, displayPath: path.relative(dir, file) };
+      });
+      return { dir, files };
+    };
+
+    it('gives each file the format it gets on its own, detected in batches', async () => {
+      const { files } = folder();
+      const stages: string[] = [];
+      const store = await Database.open(null);
+      try {
+        const observer = { wantsProgress: false, progress: () => undefined, stage: (name: string) => stages.push(name) };
+        const results = await ingestFiles(store, files, { formatFor: () => ({}), observer });
+        const each: Array<string | undefined> = [];
+        for (const file of files) {
+          const own = await Database.open(null);
+          each.push(await ingestFiles(own, [file], { formatFor: () => ({}) }).then(([r]) => r!.logType ?? r!.error));
+          own.close();
+        }
+        expect(results.map((r) => r.logType ?? r.error)).toEqual(each);
+        const batched = stages.filter((name) => name.startsWith('detect the types of'));
+        expect(batched.length).toBeGreaterThan(0);
+      } finally {
+        store.close();
+      }
+    });
+
+    it('detects a file again when it changed after the batch, and skips files ingested before', async () => {
+      const { files } = folder();
+      const store = await Database.open(null);
+      await installMacros(store);
+      const detectors = new Detectors(store);
+      try {
+        const nginxFile = files.find((f) => f.displayPath.includes('nginx'))!;
+        const batch = files.map((file) => ({ file, choice: {} }));
+        // a JSON document is left to the ingest, which samples its records
+        const documents = (await Promise.all(files.map(async (f) => isJsonDocument(await sampleLines(f.absolutePath, 'none'))))).filter(Boolean).length;
+        expect(await detectors.lookAhead(batch)).toBe(files.length - documents);
+        const iisLines = samples.get([...samples.keys()].find((name) => name.startsWith('beats/iis'))!)!;
+        writeFileSync(nginxFile.absolutePath, `${iisLines.join('\n')}\n`);
+        const sample = await sampleLines(nginxFile.absolutePath, 'none');
+        expect((await detectors.detect(nginxFile, {}, sample)).id).toBe('iis');
+        // a file recorded under the same path and size is not sampled ahead
+        await ingestFiles(store, [files[0]!], { formatFor: () => ({}) });
+        expect(await detectors.lookAhead(batch)).toBe(files.length - documents - 1);
+      } finally {
+        await detectors.close();
+        store.close();
+      }
+    });
   });
 
   it('detects what scoring every format in order detects, on mixed mutated lines of two types (property)', async () => {

@@ -5,25 +5,19 @@ import { statSync } from 'node:fs';
 import { UserError, errorMessage } from '../errors.js';
 import { SILENT, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
-import { FORMATS, findFormat } from './formats/index.js';
-import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
+import { Detectors, LOOK_AHEAD_FILES, contextFor, type FormatChoice } from './detect.js';
+import { findFormat } from './formats/index.js';
+import type { ParsePlan, RawField } from './formats/format.js';
 import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { documentLines, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
-import { EVENT_COLUMNS, normalizeSql, rejectReasonSql } from './normalize.js';
+import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
 
 export { expandInputs, displayPath, type InputFile } from './input-files.js';
 export { FORMATS, findFormat } from './formats/index.js';
 export { installMacros } from './sql-macros.js';
-
-export interface FormatChoice {
-  logType?: string;
-  logPattern?: string;
-  timezone?: string;
-  /** Raw field → column / key name, for the generic csv and jsonl types. */
-  fieldMap?: Partial<Record<RawField | 'request', string>>;
-}
+export { detectFormat, detectFormats, type FormatChoice } from './detect.js';
 
 export interface RejectedLine {
   line: number;
@@ -81,24 +75,6 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
   }
 }
 
-/** The connections auto-detection runs its queries on: the database's and a second one, opened when a file first needs it. */
-class Detectors {
-  private sibling?: Promise<Database>;
-  constructor(private readonly db: Database) {}
-
-  async connections(): Promise<readonly Database[]> {
-    this.sibling ??= this.db.sibling().then(async (other) => {
-      await installMacros(other);
-      return other;
-    });
-    return [this.db, await this.sibling];
-  }
-
-  async close(): Promise<void> {
-    (await this.sibling?.catch(() => undefined))?.close();
-  }
-}
-
 async function ingestEach(db: Database, files: InputFile[], options: IngestOptions, detectors: Detectors): Promise<IngestResult[]> {
   const observer = options.observer ?? SILENT;
   // the total is known before the first file is read only for a progress display
@@ -107,6 +83,7 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   let before = 0;
   const results: IngestResult[] = [];
   for (const [index, file] of files.entries()) {
+    if (index % LOOK_AHEAD_FILES === 0) await lookAhead(files.slice(index, index + LOOK_AHEAD_FILES), options, detectors, observer);
     const size = sizes[index]!;
     const progress: FileProgress | undefined = observer.wantsProgress
       ? (percent) => observer.progress({ phase: 'ingest', label: file.displayPath, done: before + (size * percent) / 100, total, unit: 'bytes' })
@@ -127,6 +104,20 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
     before += size;
   }
   return results;
+}
+
+/** The types of the next files, detected together (see Detectors.lookAhead). */
+async function lookAhead(files: InputFile[], options: IngestOptions, detectors: Detectors, observer: RunObserver): Promise<void> {
+  const started = performance.now();
+  const choices = files.flatMap((file) => {
+    try {
+      return [{ file, choice: options.formatFor(file) }];
+    } catch {
+      return []; // the file's own turn reports it
+    }
+  });
+  const detected = await detectors.lookAhead(choices);
+  if (detected > 0) observer.stage(`detect the types of ${detected} files`, performance.now() - started);
 }
 
 function sizeOf(file: string): number {
@@ -160,7 +151,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
   const documentHead = opensLikeDocument ? await documentSample(db, file, facts.compression, maxObject) : undefined;
   let document = documentHead !== undefined;
   const head = documentHead ?? (opensLikeDocument ? await documentLinesSample(db, firstLines) : firstLines);
-  const format = choice.logType ? findFormat(choice.logType) : await detectFormat(await detectors.connections(), file, choice, head);
+  const format = choice.logType ? findFormat(choice.logType) : await detectors.detect(file, choice, head);
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
@@ -319,10 +310,6 @@ export function coverageOf(plan: ParsePlan, document = false): Coverage {
   return coverage;
 }
 
-function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext, 'lines' | 'head'> {
-  return { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
-}
-
 /**
  * The first records of a JSON document, as lines (what detection and the generic formats look at);
  * undefined when its text is not a JSON document. Any other failure (memory, a corrupt gzip) is
@@ -347,62 +334,4 @@ async function documentLinesSample(db: Database, firstLines: string[]): Promise<
   if (firstLines.length === 0) return firstLines;
   const row = await db.one<{ lines: string[] }>(`SELECT list(line ORDER BY line_no) AS lines FROM (${documentLines(sampleLineSource())})`, { sample: listValue(firstLines) });
   return row?.lines ?? firstLines;
-}
-
-/**
- * Auto-detection: run each format's parse over the first lines and keep the one that accepts the
- * most (lines a format skips, such as W3C directives, do not count against it). The registry is
- * ordered specific → generic, so a tie goes to the more specific format.
- */
-export async function detectFormat(connections: readonly Database[], file: InputFile, choice: FormatChoice, sample: string[]): Promise<LogFormat> {
-  if (sample.length === 0) return findFormat('nginx'); // empty file: nothing to parse, any format counts 0 lines
-  const candidates = FORMATS.filter((format) => !choice.logPattern || format.acceptsPattern);
-  const scored: Array<{ format: LogFormat; accepted: number; considered: number } | undefined> = [];
-  // The formats are tried in registry order, one query per format on each connection at a time
-  // (the cost is DuckDB binding each format's query: concurrent queries use both cores). Once a
-  // format accepts every line, no later one can accept more and a tie goes to the earlier: the
-  // later formats are not tried.
-  let next = 0;
-  let allAccepted = Infinity;
-  const work = async (db: Database) => {
-    for (let index = next++; index < candidates.length && index < allAccepted; index = next++) {
-      const format = candidates[index]!;
-      let plan: ParsePlan;
-      try {
-        plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
-      } catch {
-        continue;
-      }
-      // none of the lines can be an event or skipped: 0 accepted of them all, which no outcome
-      // below depends on (a winner, the headers-only fallback and the error's closest need more)
-      if (plan.mayRead && !sample.some(plan.mayRead)) continue;
-      const row = await db.one<{ accepted: number; skipped: number }>(
-        `SELECT count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
-                count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
-         FROM (${rejectReasonSql(plan)})`,
-        { sample: listValue(sample) },
-      );
-      scored[index] = { format, accepted: row?.accepted ?? 0, considered: sample.length - (row?.skipped ?? 0) };
-      if (row?.accepted === sample.length) allAccepted = Math.min(allAccepted, index);
-    }
-  };
-  // every query has ended before the file goes on (a connection runs one query at a time)
-  const failed = (await Promise.allSettled(connections.map(work))).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  const scores = scored.filter((s, index): s is NonNullable<typeof s> => s !== undefined && index <= allAccepted);
-  const fits = scores.filter((s) => s.accepted > 0 && s.accepted >= s.considered / 2);
-  const best = fits.reduce<(typeof fits)[number] | undefined>((b, s) => (!b || s.accepted > b.accepted ? s : b), undefined);
-  // A file of only headers (W3C # directives, a CSV header row; an export of no records, a log
-  // just rotated) has no line to accept: it is the type that skips them all (the earlier on a
-  // tie), read with 0 events, rather than an error that fails the whole scan.
-  const headersOnly = scores.find((s) => s.considered === 0);
-  if (!best && headersOnly) return headersOnly.format;
-  if (!best) {
-    const candidates = scores.filter((s) => s.accepted > 0).sort((a, b) => b.accepted - a.accepted);
-    const tried = candidates.length
-      ? `closest: ${candidates.slice(0, 4).map((s) => `${s.format.id} ${s.accepted}/${s.considered} lines`).join(', ')}`
-      : `no known type parses its first ${sample.length} lines`;
-    throw new UserError('input', `cannot detect the log type of ${file.displayPath} (${tried}); pass --log-type (see apiaudit formats)`);
-  }
-  return best.format;
 }
