@@ -5,7 +5,7 @@
 // What it costs is DuckDB binding each format's query (tens of ms), not the 50 lines. So the
 // queries run on two connections at once, a format that cannot read any sample line is not
 // queried (ParsePlan.mayRead), a file stops being scored at the first format that accepts every
-// line, and the files of a batch share one query per format when their plans are the same.
+// line, and the files of a batch share one query per format and plan.
 import { listValue } from '@duckdb/node-api';
 import { open } from 'node:fs/promises';
 import { UserError } from '../errors.js';
@@ -84,23 +84,31 @@ export async function detectFormats(connections: readonly Database[], inputs: re
 
 interface PlanGroup {
   sql: string;
+  /** The plan reads one file's lines at a time (LATERAL), not the samples concatenated. */
+  eachFile: boolean;
   members: Detection[];
 }
 
+/** One file's sample in a batch, as sampleLineSource() gives it: `m.sample` of the batch row it is joined to (LATERAL). */
+const MEMBER_LINES = `SELECT line_no, aa_unwrap_container(line) AS line
+  FROM (SELECT generate_subscripts(m.sample, 1) AS line_no, unnest(m.sample) AS line)`;
+
 /**
- * The files a format still has to score, grouped by their plan's query. A plan that never reads
- * line_no (parallelSafe) judges each line on its own, so the samples of files with the same plan
- * are scored together; any other plan (a window over the lines, a directive that applies to the
- * lines after it) scores each file alone.
+ * The files a format still has to score, grouped by their plan's query: one query per group. A
+ * plan that never reads line_no (parallelSafe) judges each line on its own, so it reads the
+ * group's samples concatenated. Any other plan (a window over the lines, a directive that applies
+ * to the lines after it) must see one file's lines only: with several files it reads each file's
+ * sample in a LATERAL join, where DuckDB computes its windows per file.
  */
 function planGroups(format: LogFormat, index: number, detections: Detection[]): PlanGroup[] {
   const groups = new Map<string, PlanGroup>();
-  for (const detection of detections) {
+  const pending = detections.filter(({ input, allAccepted }) => index < allAccepted && (!input.choice.logPattern || format.acceptsPattern));
+  const eachFile = format.parallelSafe !== true && pending.length > 1;
+  for (const detection of pending) {
     const { choice, sample } = detection.input;
-    if (index >= detection.allAccepted || (choice.logPattern && !format.acceptsPattern)) continue;
     let plan: ParsePlan;
     try {
-      plan = format.plan({ ...contextFor(format, choice), lines: sampleLineSource(), head: sample });
+      plan = format.plan({ ...contextFor(format, choice), lines: eachFile ? MEMBER_LINES : sampleLineSource(), head: sample });
     } catch {
       continue; // a format that cannot read these lines at all (a CSV type without a header)
     }
@@ -108,25 +116,27 @@ function planGroups(format: LogFormat, index: number, detections: Detection[]): 
     // depends on (a winner, the headers-only fallback and the error's closest need more)
     if (plan.mayRead && !sample.some(plan.mayRead)) continue;
     const sql = rejectReasonSql(plan);
-    const key = format.parallelSafe === true ? sql : String(groups.size);
-    const group = groups.get(key) ?? { sql, members: [] };
+    const group = groups.get(sql) ?? { sql, eachFile, members: [] };
     group.members.push(detection);
-    groups.set(key, group);
+    groups.set(sql, group);
   }
   return [...groups.values()];
 }
 
-async function score(db: Database, index: number, { sql, members }: PlanGroup): Promise<void> {
-  const lines = members.flatMap((m) => m.input.sample);
-  // which member each line of the concatenated samples is (line_no is the position, from 1)
-  const owners = members.flatMap((m, i) => m.input.sample.map(() => i + 1));
-  const rows = await db.all<{ member: number; accepted: number; skipped: number }>(
-    `SELECT $owners[line_no] AS member,
-            count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
-            count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped
-     FROM (${sql}) GROUP BY ALL`,
-    { sample: listValue(lines), owners: listValue(owners) },
-  );
+async function score(db: Database, index: number, { sql, eachFile, members }: PlanGroup): Promise<void> {
+  const counts = `count(*) FILTER (WHERE reject_reason IS NULL)::INTEGER AS accepted,
+                  count(*) FILTER (WHERE reject_reason = 'skip')::INTEGER AS skipped`;
+  const rows = eachFile
+    ? await db.all<{ member: number; accepted: number; skipped: number }>(
+        `SELECT m.member, ${counts}
+         FROM (SELECT unnest($members) AS member, unnest($samples) AS sample) m, LATERAL (${sql}) GROUP BY ALL`,
+        { members: listValue(members.map((_, i) => i + 1)), samples: listValue(members.map((m) => listValue(m.input.sample))) },
+      )
+    : // which member each line of the concatenated samples is (line_no is the position, from 1)
+      await db.all<{ member: number; accepted: number; skipped: number }>(`SELECT $owners[line_no] AS member, ${counts} FROM (${sql}) GROUP BY ALL`, {
+        sample: listValue(members.flatMap((m) => m.input.sample)),
+        owners: listValue(members.flatMap((m, i) => m.input.sample.map(() => i + 1))),
+      });
   members.forEach((detection, i) => {
     const row = rows.find((r) => r.member === i + 1);
     const { sample } = detection.input;
