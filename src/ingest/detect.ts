@@ -197,6 +197,8 @@ export class Detectors {
    * most likely a duplicate the ingest will skip) is not sampled.
    */
   async lookAhead(files: ReadonlyArray<{ file: InputFile; choice: FormatChoice }>): Promise<number> {
+    // the previous batch's files have had their turn (a duplicate never asks): not kept
+    this.ahead.clear();
     try {
       const wanted = files.filter(({ choice }) => !choice.logType);
       if (wanted.length < 2) return 0;
