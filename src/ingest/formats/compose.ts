@@ -18,6 +18,12 @@ export interface LineParser {
    * not share a repeated subexpression inside CASE). Names must be unique per plan.
    */
   prepare?: Record<string, string>;
+  /**
+   * Columns over this parser's column, computed one projection after it; fields and reject
+   * conditions refer to them by name. A value written out in every expression that reads it makes
+   * those expressions large, and DuckDB's optimizer slow on them (tens of ms per query).
+   */
+  derived?: Record<string, string>;
   fields: Partial<Record<RawField, string>>;
   reject?: Array<{ when: string; reason: string }>;
   notes?: string[];
@@ -50,10 +56,16 @@ export function linePlan(
   const prepared = parsers.flatMap((p) =>
     Object.entries(p.prepare ?? {}).map(([name, sql]) => `, ${p.when ? `CASE WHEN ${p.when} THEN ${sql} END` : sql} AS ${name}`),
   ).join('');
+  // the parsers' derived columns that the given SQL reads
+  const derivedFor = (sql: string) =>
+    parsers.flatMap((p) => Object.entries(p.derived ?? {}).filter(([name]) => new RegExp(`\\b${name}\\b`).test(sql)).map(([name, expr]) => `, ${expr} AS ${name}`)).join('');
+  const rejectSql = parsers.flatMap((p) => (p.reject ?? []).map((r) => r.when)).join(' ');
   if (parsers.length === 1 && !parsers[0]!.when) {
     const [only] = parsers as [LineParser];
+    const parsed = `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (SELECT *${prepared} FROM (${input}))`;
+    const derived = derivedFor(`${Object.values(only.fields).join(' ')} ${rejectSql}`);
     return {
-      source: `SELECT line_no, line, ${only.expr} AS ${only.column} FROM (SELECT *${prepared} FROM (${input}))`,
+      source: derived ? `SELECT *${derived} FROM (${parsed})` : parsed,
       skip, reject: only.reject, fields: only.fields, notes: only.notes, mayRead,
     };
   }
@@ -65,8 +77,9 @@ export function linePlan(
   const sourceFor = (wanted: readonly RawField[] = RAW_FIELDS) => {
     const fieldColumns = parsers.flatMap((p, i) =>
       Object.entries(p.fields).filter(([f]) => wanted.includes(f as RawField)).map(([f, sql]) => `, ${sql} AS _p${i + 1}_${f}`));
-    return `SELECT *${fieldColumns.join('')} FROM (
-      SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser${prepared} FROM (${input})))`;
+    const parsed = `SELECT line_no, line, _parser, ${columns.join(', ')} FROM (SELECT *, ${selector} AS _parser${prepared} FROM (${input}))`;
+    const derived = derivedFor(`${fieldColumns.join(' ')} ${rejectSql}`);
+    return `SELECT *${fieldColumns.join('')} FROM (${derived ? `SELECT *${derived} FROM (${parsed})` : parsed})`;
   };
   const source = sourceFor();
   const fields: Partial<Record<RawField, string>> = {};

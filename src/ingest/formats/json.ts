@@ -17,11 +17,13 @@ export type JsonPath = readonly string[];
 
 export class JsonDoc {
   private readonly shape: JsonShape = {};
+  /** The column of each value read (by its struct_extract_at expression): LineParser.derived. */
+  private readonly values = new Map<string, string>();
   private sealed = false;
 
   constructor(private readonly column = 'j') {}
 
-  /** SQL expression of the value at `path` (VARCHAR; objects and arrays as JSON text; absent → NULL). */
+  /** SQL naming the value at `path` (VARCHAR; objects and arrays as JSON text; absent → NULL). */
   get(path: JsonPath): string {
     if (this.sealed) throw new Error('internal: JsonDoc.get() after expr()');
     let node = this.shape;
@@ -35,7 +37,9 @@ export class JsonDoc {
       expr = `struct_extract_at(${expr}, ${index})`;
       if (typeof child === 'object') node = child;
     });
-    return expr;
+    const name = this.values.get(expr) ?? `_${this.column}${this.values.size + 1}`;
+    this.values.set(expr, name);
+    return name;
   }
 
   /** The first of several paths that has a value (aliases: `timestamp`, `time`, `@timestamp`, …). */
@@ -59,7 +63,9 @@ export class JsonDoc {
     const reject = [{ when: `${this.column} IS NULL`, reason: 'line is not a JSON object' }];
     if (options.accept) reject.push({ when: `NOT coalesce(${options.accept}, false)`, reason: `JSON object is not ${what}` });
     // expr() is NULL for a line that is not JSON_LINE, and such a line is rejected
-    return { column: this.column, expr: this.expr(), when: options.when, fields, reject, notes: options.notes, mayRead: mayBeJsonObject };
+    const expr = this.expr();
+    const derived = Object.fromEntries([...this.values].map(([value, name]) => [name, value]));
+    return { column: this.column, expr, derived, when: options.when, fields, reject, notes: options.notes, mayRead: mayBeJsonObject };
   }
 }
 
