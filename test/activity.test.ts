@@ -105,6 +105,30 @@ describe('activity of a subject keyed on its client IP', async () => {
   });
 });
 
+describe('the principal of a subject keyed on its client IP', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-activity-'));
+  const line = (minute: number, user: string, request: string, status: number) =>
+    `203.0.113.7 - ${user} [05/Jan/2026:10:${String(minute).padStart(2, '0')}:00 +0000] "${request}" ${status} 10 "-" "scanner/1.0"`;
+  const lines = [
+    // two users equally often, the later one in sort order first: the report names the other
+    line(0, 'zed', 'GET /api/Products HTTP/1.1', 200),
+    line(1, 'zed', 'GET /api/Products HTTP/1.1', 200),
+    line(2, 'amy', 'GET /api/Products HTTP/1.1', 200),
+    line(3, 'amy', 'GET /api/Products HTTP/1.1', 200),
+    ...Array.from({ length: 12 }, (_, i) => line(10 + i, '-', `GET /api/Orders/${100 + i * 7} HTTP/1.1`, 403)),
+  ];
+  const file = path.join(dir, 'access.log');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+
+  it('is the most frequent one, the first in sort order on a tie, the same on every run', async () => {
+    const runs = await Promise.all([scan([file]), scan([file]), scan([file])]);
+    for (const { report } of runs) {
+      const subject = report.activity!.subjects.find((s) => s.kind === 'client_ip' && s.subject === '203.0.113.7');
+      expect(subject).toMatchObject({ requests: 16, principal: 'amy' });
+    }
+  });
+});
+
 describe('bucket size', () => {
   it('is the smallest round size giving at most 96 buckets', () => {
     const minute = 60_000;
