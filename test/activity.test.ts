@@ -129,6 +129,24 @@ describe('the principal of a subject keyed on its client IP', async () => {
   });
 });
 
+describe('a finding\'s principal and client IP on a tie', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'apiaudit-activity-'));
+  // bob probes from two addresses equally often, the later one in sort order first
+  const lines = Array.from({ length: 12 }, (_, i) =>
+    `${i % 2 ? '198.51.100.1' : '198.51.100.9'} - bob [05/Jan/2026:10:${String(i).padStart(2, '0')}:00 +0000] "GET /api/Orders/${100 + i * 7} HTTP/1.1" 403 10 "-" "scanner/1.0"`);
+  const file = path.join(dir, 'access.log');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+
+  it('is the first in sort order, the same on every run', async () => {
+    const runs = await Promise.all([scan([file]), scan([file]), scan([file])]);
+    for (const { report } of runs) {
+      expect(report.findings.map((f) => [f.rule_id, f.subject.kind, f.subject.principal, f.subject.client_ip])).toEqual([
+        ['forbidden-probing', 'principal', 'bob', '198.51.100.1'],
+      ]);
+    }
+  });
+});
+
 describe('bucket size', () => {
   it('is the smallest round size giving at most 96 buckets', () => {
     const minute = 60_000;
