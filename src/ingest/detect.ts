@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
-import { isJsonDocument, sampleLines, type InputFile } from './input-files.js';
+import { isJsonDocument, sampleLines, startsLikeGzip, type InputFile } from './input-files.js';
 import { sampleLineSource } from './line-source.js';
 import { rejectReasonSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
@@ -25,6 +25,7 @@ export interface FormatChoice {
   fieldMap?: Partial<Record<RawField | 'request', string>>;
 }
 
+/** What of the user's choice a format's plan is given (the field mapping only where it applies). */
 export function contextFor(format: LogFormat, choice: FormatChoice): Omit<ParseContext, 'lines' | 'head'> {
   return { logPattern: choice.logPattern, timezone: choice.timezone, fieldMap: format.acceptsFieldMap ? choice.fieldMap : undefined };
 }
@@ -244,7 +245,7 @@ function sameLines(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((line, i) => line === b[i]);
 }
 
-/** Size and compression (gzip magic, as fileFacts decides it) without reading the file; undefined when unreadable. */
+/** Size and compression (as fileFacts decides it) from the first two bytes; undefined when unreadable. */
 async function headerFacts(absolutePath: string): Promise<{ size: number; compression: 'none' | 'gzip' } | undefined> {
   try {
     const handle = await open(absolutePath, 'r');
@@ -252,7 +253,7 @@ async function headerFacts(absolutePath: string): Promise<{ size: number; compre
       const { size } = await handle.stat();
       const magic = Buffer.alloc(2);
       const { bytesRead } = await handle.read(magic, 0, 2, 0);
-      return { size, compression: bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b ? 'gzip' : 'none' };
+      return { size, compression: startsLikeGzip(magic.subarray(0, bytesRead)) ? 'gzip' : 'none' };
     } finally {
       await handle.close();
     }

@@ -62,6 +62,11 @@ async function walk(directory: string): Promise<string[]> {
   return out;
 }
 
+/** Whether a file's first bytes are gzip's magic number: how compression is decided, not by name. */
+export function startsLikeGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
 /**
  * Content hash, size and compression in one read, and the hashes of the prefixes that end at
  * `prefixSizes` (see growth.ts). A gzip file is also decompressed on the side (zlib runs off the
@@ -80,7 +85,7 @@ export async function fileFacts(absolutePath: string, displayPath = absolutePath
   try {
     for await (const chunk of createReadStream(absolutePath, { highWaterMark: 1 << 20 })) {
       const whole = chunk as Buffer;
-      if (size === 0 && whole[0] === 0x1f && whole[1] === 0x8b) {
+      if (size === 0 && startsLikeGzip(whole)) {
         gunzip = createGunzip();
         gunzip.resume(); // only the integrity check matters, not the bytes
         gunzipDone = finished(gunzip).catch((error: unknown) => {
