@@ -119,26 +119,18 @@ agents AS (
   FROM (SELECT kind, subject, user_agent, count(*)::INTEGER AS n FROM classed WHERE user_agent IS NOT NULL GROUP BY ALL)
   GROUP BY ALL
 ),
--- the most frequent principal, the first in sort order on a tie (mode() picks any of them: the
--- report changed from run to run)
-principals AS (
-  SELECT kind, subject, list(principal ORDER BY n DESC, principal)[1] AS principal
-  FROM (SELECT kind, subject, principal, count(*) AS n FROM classed WHERE principal IS NOT NULL GROUP BY ALL)
-  GROUP BY ALL
-),
 totals AS (
   SELECT kind, subject, count(*)::INTEGER AS requests, strftime(min(ts), ${ISO}) AS first_seen,
-    strftime(max(ts), ${ISO}) AS last_seen,
+    strftime(max(ts), ${ISO}) AS last_seen, aa_most_frequent(histogram(principal)) AS principal,
     ${STATUS_CLASSES.map((c) => `count(*) FILTER (WHERE status_class = '${c}')::INTEGER AS "${c}"`).join(', ')}
   FROM classed GROUP BY ALL
 )
-SELECT t.*, p.principal,
+SELECT t.*,
   coalesce(i.top, []) AS client_ips, coalesce(i.distinct_n, 0) AS distinct_client_ips,
   coalesce(a.top, []) AS user_agents, coalesce(a.distinct_n, 0) AS distinct_user_agents,
   (SELECT list({'bucket': b.bucket, 'counts': b.counts} ORDER BY b.bucket) FROM buckets b
    WHERE b.kind = t.kind AND b.subject = t.subject) AS timeline
 FROM totals t
-LEFT JOIN principals p USING (kind, subject)
 LEFT JOIN ips i USING (kind, subject)
 LEFT JOIN agents a USING (kind, subject)`;
 

@@ -385,16 +385,6 @@ FROM hits WHERE subject IS NOT NULL GROUP BY ALL`;
 }
 
 /**
- * A finding's most frequent value of a column, the first in sort order on a tie (one value per
- * finding, so any_value() reads it back): mode() picks any of the tied values, and the report of
- * the same log would change from run to run.
- */
-const mostFrequent = (column: string) => `top_${column} AS (
-  SELECT f_kind, f_subject, episode, list(${column} ORDER BY n DESC, ${column})[1] AS value
-  FROM (SELECT f_kind, f_subject, episode, ${column}, count(*) AS n FROM ranked WHERE ${column} IS NOT NULL GROUP BY ALL)
-  GROUP BY ALL)`;
-
-/**
  * The hits grouped into findings (episodes split at gaps over $apiaudit_episode_gap), with their
  * evidence rows. It reads the hits from a table, not a subquery: with a table's exact row count
  * DuckDB builds the join's hash table on the few hits and probes the events, where it built it on
@@ -414,8 +404,7 @@ episodes AS (
 ranked AS (
   SELECT *, row_number() OVER (PARTITION BY f_kind, f_subject, episode ORDER BY ts, file_id, line_no) AS evidence_rank
   FROM episodes
-),
-${['credential_fingerprint', 'principal', 'client_ip'].map(mostFrequent).join(',\n')}
+)
 SELECT
   r.f_kind AS subject_kind, r.f_subject AS subject,
   strftime(min(r.ts), ${ISO}) AS first_seen,
@@ -423,9 +412,9 @@ SELECT
   count(*)::INTEGER AS event_count,
   count(DISTINCT r.path)::INTEGER AS distinct_paths,
   count(DISTINCT r.principal)::INTEGER AS distinct_principals,
-  any_value(top_credential_fingerprint.value) AS credential_fingerprint,
-  any_value(top_principal.value) AS principal,
-  any_value(top_client_ip.value) AS client_ip,
+  aa_most_frequent(histogram(r.credential_fingerprint)) AS credential_fingerprint,
+  aa_most_frequent(histogram(r.principal)) AS principal,
+  aa_most_frequent(histogram(r.client_ip)) AS client_ip,
   list_sort(list_distinct(list(r.client_ip)))[1:20] AS client_ips,
   list_sort(list_distinct(list(r.user_agent)))[1:20] AS user_agents,
   list_sort(list_distinct(list(r.detail)))[1:20] AS details,
@@ -433,7 +422,6 @@ SELECT
         'status': r.status::INTEGER, 'client_ip': r.client_ip, 'user_agent': r.user_agent, 'query': r.query}
        ORDER BY r.ts, r.file_id, r.line_no) FILTER (WHERE r.evidence_rank <= ${EVIDENCE_LIMIT}) AS evidence
 FROM ranked r JOIN files f ON f.file_id = r.file_id
-${['credential_fingerprint', 'principal', 'client_ip'].map((c) => `LEFT JOIN top_${c} USING (f_kind, f_subject, episode)`).join('\n')}
 GROUP BY r.f_kind, r.f_subject, r.episode
 ORDER BY first_seen, subject`;
 

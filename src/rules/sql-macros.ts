@@ -27,6 +27,11 @@ CREATE OR REPLACE TEMP MACRO aa_window_members(rel, win) AS TABLE
   )
   WHERE aa_qualifying_end IS NOT NULL;
 
+-- aa_most_frequent(histogram(x)): the most frequent non-null x of a group, the first in sort order
+-- on a tie (mode(x) picks any of the tied values, so a report could change from run to run).
+CREATE OR REPLACE TEMP MACRO aa_most_frequent(h) AS
+  (list_sort(list_transform(map_entries(h), lambda e: {'n': -e.value, 'v': e.key}))[1]).v;
+
 -- aa_route(path): the route template: matrix parameters (;…) are dropped from each segment, then
 -- numeric segments become {id} and UUID segments {uuid} (/api/Orders/1001;x=1/items → /api/Orders/{id}/items).
 CREATE OR REPLACE TEMP MACRO aa_route(p) AS
