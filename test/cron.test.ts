@@ -1,8 +1,9 @@
 // Cron audits over a persistent database: incremental ingest (a file seen before is skipped, a file
 // that grew is read from its new lines on), the findings' lifecycle across runs, the --since window.
-import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runScan, type ScanOptions } from '../src/cli/scan.js';
 import { render, type ReportV1 } from '../src/report/index.js';
@@ -30,6 +31,20 @@ async function query<T>(db: string, sql: string): Promise<T[]> {
 const eventCount = async (db: string) => (await query<{ n: number }>(db, `SELECT count(*)::INTEGER AS n FROM events`))[0]!.n;
 const ids = (report: ReportV1) => report.findings.map((f) => f.id).sort();
 const statuses = (report: ReportV1) => Object.fromEntries(report.findings.map((f) => [f.rule_id, f.status]));
+
+/** The stored events as lineKey shows them, in ingest order. */
+const storedKeys = async (db: string) =>
+  (await query<{ key: string }>(
+    db,
+    `SELECT strftime(ts, '%d/%b/%Y:%H:%M:%S +0000') || ' ' || method || ' ' || path || coalesce('?' || query, '') AS key
+     FROM events ORDER BY file_id, line_no`,
+  )).map((e) => e.key);
+
+/** logrotate's `compress`: the file's content as a .gz, the plain file removed. */
+function compress(file: string, to: string): void {
+  writeFileSync(to, gzipSync(readFileSync(file)));
+  rmSync(file);
+}
 
 /** `[time] "METHOD target` of a log line: what the stored event of that line must show. */
 const lineKey = (line: string) => /\[([^\]]+)\] "(\S+) (\S+)/.exec(line)!.slice(1).join(' ');
@@ -95,21 +110,81 @@ describe('incremental ingest into --db', () => {
     expect(files).toEqual([{ lines: 50, events: 50, rejected: 0 }, { lines: 70, events: 70, rejected: 0 }]);
   });
 
-  it('follows a log through logrotate: the renamed file that grew continues, the new one is read whole', async () => {
+  // logrotate renames the live log to access.log.1, or (`compress` without `delaycompress`)
+  // compresses it to access.log.1.gz; either way after it grew past what the last run read
+  const rotations = {
+    renamed: (log: string) => {
+      renameSync(log, `${log}.1`);
+      return `${log}.1`;
+    },
+    compressed: (log: string) => {
+      compress(log, `${log}.1.gz`);
+      return `${log}.1.gz`;
+    },
+  };
+  it.each(Object.keys(rotations) as (keyof typeof rotations)[])(
+    'follows a log through logrotate (%s): the rotated file that grew continues, the new one is read whole',
+    async (rotation) => {
+      const lines = sampleLines();
+      const log = fresh('access.log');
+      const db = fresh('audit.duckdb');
+      writeFileSync(log, `${lines.slice(0, 60).join('\n')}\n`);
+      await scan([log], db);
+      appendFileSync(log, `${lines.slice(60, 100).join('\n')}\n`);
+      const rotated = rotations[rotation](log);
+      writeFileSync(log, `${lines.slice(100).join('\n')}\n`);
+      const next = await scan([rotated, log], db);
+      expect(next.report.inputs.map((i) => [i.path, i.continues, i.first_line, i.events])).toEqual([
+        [rotated, log, 60, 41],
+        [log, null, 1, 20],
+      ]);
+      // every line once, the first run's last line read again from the rotated file in its place
+      expect(await storedKeys(db)).toEqual(lines.map(lineKey));
+    },
+  );
+});
+
+describe("logrotate's compressed copies", () => {
+  it('a .gz of a file ingested before is skipped as the same content, and a plain copy of an ingested .gz too', async () => {
+    const { log, db } = sampleSetup();
+    await scan([log], db);
+    const copy = `${log}.copy`;
+    writeFileSync(copy, readFileSync(log));
+    compress(log, `${log}.2.gz`);
+    const again = await scan([`${log}.2.gz`], db);
+    expect(again.report.inputs[0]).toMatchObject({ status: 'duplicate', duplicate_of: log, events: 0 });
+    expect(again.messages).toContain(`skipped ${log}.2.gz: same content as ${log}, already ingested`);
+    expect(await eventCount(db)).toBe(120);
+
+    const other = fresh('audit.duckdb');
+    await scan([`${log}.2.gz`], other);
+    const plain = await scan([copy], other);
+    expect(plain.report.inputs[0]).toMatchObject({ status: 'duplicate', duplicate_of: `${log}.2.gz` });
+    expect(await eventCount(other)).toBe(120);
+  });
+
+  it('follows a log through three nights of logrotate with compress and delaycompress: every line once', async () => {
     const lines = sampleLines();
     const log = fresh('access.log');
     const db = fresh('audit.duckdb');
+    const all = () => [`${log}.2.gz`, `${log}.1`, log].filter((f) => existsSync(f));
     writeFileSync(log, `${lines.slice(0, 60).join('\n')}\n`);
-    await scan([log], db);
-    appendFileSync(log, `${lines.slice(60, 100).join('\n')}\n`);
+    await scan(all(), db);
+    appendFileSync(log, `${lines.slice(60, 100).join('\n')}\n`); // grows after the run, then rotates
     renameSync(log, `${log}.1`);
-    writeFileSync(log, `${lines.slice(100).join('\n')}\n`);
-    const rotated = await scan([`${log}.1`, log], db);
-    expect(rotated.report.inputs.map((i) => [i.path, i.continues, i.first_line, i.events])).toEqual([
-      [`${log}.1`, log, 60, 41],
-      [log, null, 1, 20],
+    writeFileSync(log, `${lines.slice(100, 110).join('\n')}\n`);
+    await scan(all(), db);
+    appendFileSync(log, `${lines.slice(110).join('\n')}\n`);
+    compress(`${log}.1`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, '');
+    const third = await scan(all(), db);
+    expect(third.report.inputs.map((i) => [i.path, i.status, i.continues ?? null, i.events])).toEqual([
+      [`${log}.2.gz`, 'duplicate', null, 0],
+      [`${log}.1`, 'ingested', log, 11],
+      [log, 'ingested', null, 0],
     ]);
-    expect(await eventCount(db)).toBe(120);
+    expect(await storedKeys(db)).toEqual(lines.map(lineKey));
   });
 });
 
@@ -118,7 +193,7 @@ describe('a database written before the cron tables existed', () => {
     const { log, db } = sampleSetup();
     await scan([log], db);
     const old = await Database.open(db);
-    await old.run(`DROP TABLE findings; DROP TABLE file_continuations`); // as the previous version wrote it
+    await old.run(`DROP TABLE findings; DROP TABLE file_continuations; DROP TABLE file_contents`); // as the previous version wrote it
     old.close();
     const again = await scan([log], db);
     expect(again.report.inputs[0]!.status).toBe('duplicate');

@@ -1,6 +1,8 @@
-// A log still being written grows between two cron runs. When a file's content starts with the
-// whole content of an earlier ingest (whatever its path: logrotate renames), only the lines after
-// that ingest are read, numbered as in the file, so re-running a cron never double-counts.
+// What was ingested before, by content. A log still being written grows between two cron runs:
+// when a file's content starts with the whole content of an earlier ingest (whatever its path:
+// logrotate renames), only the lines after that ingest are read, numbered as in the file. A file
+// with the same content as an earlier ingest (a copy, or logrotate's .gz of it) is not read again.
+// So re-running a cron never double-counts.
 import { listValue } from '@duckdb/node-api';
 import type { Database } from '../store/index.js';
 import type { FileFacts } from './input-files.js';
@@ -18,22 +20,44 @@ export interface Growth {
   rereadsLastLine: boolean;
 }
 
-/** Sizes of earlier uncompressed ingests: the places where a file's content may end an earlier one. */
+/** Each earlier ingest's content: a plain file's bytes, a compressed file's decompressed bytes. */
+const CONTENTS = `(
+  SELECT file_id, sha256 AS content_sha256, size AS content_size FROM files WHERE compression = 'none'
+  UNION ALL SELECT file_id, content_sha256, content_size FROM file_contents)`;
+
+/** Content sizes of earlier ingests: the places where a file's content may end an earlier one. */
 export async function earlierSizes(db: Database): Promise<number[]> {
-  const rows = await db.all<{ size: number }>(`SELECT DISTINCT size::DOUBLE AS size FROM files WHERE compression = 'none' AND size > 0`);
+  const rows = await db.all<{ size: number }>(`SELECT DISTINCT content_size::DOUBLE AS size FROM ${CONTENTS} WHERE content_size > 0`);
   return rows.map((r) => r.size);
+}
+
+/** The path of the first earlier ingest of the same bytes or the same content, if any. */
+export async function sameContentAs(db: Database, facts: FileFacts): Promise<string | undefined> {
+  const row = await db.one<{ path: string }>(
+    `SELECT path FROM files
+     WHERE sha256 = $sha OR file_id IN (SELECT file_id FROM ${CONTENTS} WHERE content_sha256 = $content AND content_size = $size)
+     ORDER BY file_id LIMIT 1`,
+    { sha: facts.sha256, content: facts.contentSha256, size: facts.contentSize },
+  );
+  return row?.path;
+}
+
+/** In the ingest's transaction: a compressed file's content, for recognizing it later. */
+export async function recordContent(db: Database, fileId: number, facts: FileFacts): Promise<void> {
+  if (facts.compression === 'none') return; // its content is files.sha256 / files.size
+  await db.run(`INSERT INTO file_contents VALUES ($fid, $sha, $size)`, { fid: fileId, sha: facts.contentSha256, size: facts.contentSize });
 }
 
 /** The earlier ingest this file continues: the longest one whose content is a prefix of the file's. */
 export async function findGrowth(db: Database, facts: FileFacts): Promise<Growth | undefined> {
-  if (facts.compression !== 'none' || facts.prefixSha256.size === 0) return undefined;
+  if (facts.prefixSha256.size === 0) return undefined;
   const keys = [...facts.prefixSha256].map(([size, sha]) => `${size}:${sha}`);
   const row = await db.one<{ file_id: number; path: string; first_line: number; lines: number; continued: boolean }>(
     `SELECT f.file_id, f.path, coalesce(c.first_line, 1)::DOUBLE AS first_line, f.lines::DOUBLE AS lines,
             EXISTS (SELECT 1 FROM file_continuations n WHERE n.continues_file_id = f.file_id) AS continued
-     FROM files f LEFT JOIN file_continuations c ON c.file_id = f.file_id
-     WHERE f.compression = 'none' AND list_contains($keys, f.size::VARCHAR || ':' || f.sha256)
-     ORDER BY f.size DESC, f.file_id DESC LIMIT 1`,
+     FROM files f JOIN ${CONTENTS} k ON k.file_id = f.file_id LEFT JOIN file_continuations c ON c.file_id = f.file_id
+     WHERE list_contains($keys, k.content_size::VARCHAR || ':' || k.content_sha256)
+     ORDER BY k.content_size DESC, f.file_id DESC LIMIT 1`,
     { keys: listValue(keys) },
   );
   if (!row) return undefined;

@@ -8,7 +8,7 @@ import type { Database } from '../store/index.js';
 import { Detectors, LOOK_AHEAD_FILES, contextFor, type FormatChoice } from './detect.js';
 import { findFormat } from './formats/index.js';
 import type { ParsePlan, RawField } from './formats/format.js';
-import { earlierSizes, findGrowth, recordGrowth } from './growth.js';
+import { earlierSizes, findGrowth, recordContent, recordGrowth, sameContentAs } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { documentLines, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines, sampleLineSource, type LineMode } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
@@ -135,10 +135,10 @@ function ingestDetail(result: IngestResult): string {
 
 async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, maxShown: number, detectors: Detectors, progress?: FileProgress): Promise<IngestResult> {
   const facts = await fileFacts(file.absolutePath, file.displayPath, await earlierSizes(db));
-  const previous = await db.one<{ path: string }>(`SELECT path FROM files WHERE sha256 = $sha LIMIT 1`, { sha: facts.sha256 });
+  const previous = await sameContentAs(db, facts);
   const base = { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
-  if (previous) {
-    return { ...base, status: 'duplicate', duplicateOf: previous.path, lines: 0, events: 0, rejected: 0, skipped: 0 };
+  if (previous !== undefined) {
+    return { ...base, status: 'duplicate', duplicateOf: previous, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
   const growth = await findGrowth(db, facts);
   const firstLine = growth?.firstLine ?? 1;
@@ -197,6 +197,7 @@ async function ingestFile(db: Database, file: InputFile, choice: FormatChoice, m
       return await db.transaction(async () => {
         const fileId = Number((await db.one<{ id: number }>(`SELECT nextval('file_id_seq')::INTEGER AS id`))!.id);
         if (growth) await recordGrowth(db, fileId, growth);
+        await recordContent(db, fileId, facts);
         await db.run(
           `INSERT INTO events (file_id, ${EVENT_COLUMNS.join(', ')})
            SELECT $fid, ${EVENT_COLUMNS.join(', ')} FROM ${staged} WHERE reject_reason IS NULL`,

@@ -16,10 +16,14 @@ export interface InputFile {
 }
 
 export interface FileFacts {
+  /** Of the bytes as stored (the compressed bytes of a .gz). */
   sha256: string;
   size: number;
   compression: 'none' | 'gzip';
-  /** SHA-256 of the first `n` bytes, for each requested `n` below the size (see ingest/growth.ts). */
+  /** SHA-256 and size of the content: the decompressed bytes of a .gz, else the bytes as stored. */
+  contentSha256: string;
+  contentSize: number;
+  /** SHA-256 of the content's first `n` bytes, for each requested `n` below its size (see ingest/growth.ts). */
   prefixSha256: Map<number, string>;
 }
 
@@ -68,15 +72,16 @@ export function startsLikeGzip(head: Uint8Array): boolean {
 }
 
 /**
- * Content hash, size and compression in one read, and the hashes of the prefixes that end at
- * `prefixSizes` (see growth.ts). A gzip file is also decompressed on the side (zlib runs off the
- * main thread) and its CRC checked: DuckDB reads a truncated .gz up to the damage without
- * complaint, and the lines after it would be lost silently.
+ * Hash, size and compression in one read, the content's hash and size, and the hashes of the
+ * content's prefixes that end at `prefixSizes` (see growth.ts). A gzip file is decompressed on the
+ * side (zlib runs off the main thread) and its CRC checked: DuckDB reads a truncated .gz up to the
+ * damage without complaint, and the lines after it would be lost silently. Its content is hashed
+ * so that logrotate's compressed copy of a file ingested before is known for what it is.
  */
 export async function fileFacts(absolutePath: string, displayPath = absolutePath, prefixSizes: number[] = []): Promise<FileFacts> {
-  const hash = createHash('sha256');
-  const cuts = [...new Set(prefixSizes)].filter((n) => n > 0).sort((a, b) => a - b);
-  const prefixSha256 = new Map<number, string>();
+  // a plain file's content is its bytes: one hash (a second would cost 0.1 s per 150 MB)
+  let stored: PrefixHasher | undefined;
+  let content: PrefixHasher | undefined;
   let size = 0;
   let gunzip: Gunzip | undefined;
   let gzipError: unknown;
@@ -86,23 +91,18 @@ export async function fileFacts(absolutePath: string, displayPath = absolutePath
     for await (const chunk of createReadStream(absolutePath, { highWaterMark: 1 << 20 })) {
       const whole = chunk as Buffer;
       if (size === 0 && startsLikeGzip(whole)) {
+        const decompressed = new PrefixHasher(prefixSizes);
+        content = decompressed;
+        stored = new PrefixHasher([]);
         gunzip = createGunzip();
-        gunzip.resume(); // only the integrity check matters, not the bytes
+        gunzip.on('data', (bytes: Buffer) => decompressed.update(bytes));
         gunzipDone = finished(gunzip).catch((error: unknown) => {
           gzipError = error;
         });
       }
-      // A prefix hash is a copy of the running hash taken where the prefix ends.
-      let rest = whole;
-      while (cuts.length && cuts[0]! <= size + rest.length) {
-        const upTo = cuts.shift()! - size;
-        hash.update(rest.subarray(0, upTo));
-        size += upTo;
-        rest = rest.subarray(upTo);
-        prefixSha256.set(size, hash.copy().digest('hex'));
-      }
-      hash.update(rest);
-      size += rest.length;
+      stored ??= content = new PrefixHasher(prefixSizes);
+      stored.update(whole);
+      size += whole.length;
       if (gunzip && !gzipError && !gunzip.write(whole)) await Promise.race([once(gunzip, 'drain').catch(() => undefined), gunzipDone]);
     }
     gunzip?.end();
@@ -111,8 +111,43 @@ export async function fileFacts(absolutePath: string, displayPath = absolutePath
   }
   await gunzipDone;
   if (gzipError) throw corrupt();
-  prefixSha256.delete(size); // the whole content is not a prefix of itself
-  return { sha256: hash.digest('hex'), size, compression: gunzip ? 'gzip' : 'none', prefixSha256 };
+  stored ??= content = new PrefixHasher([]); // an empty file
+  const bytes = stored.finish();
+  const whole = content === stored ? bytes : content!.finish();
+  return {
+    sha256: bytes.sha256, size, compression: gunzip ? 'gzip' : 'none', contentSha256: whole.sha256, contentSize: whole.size, prefixSha256: whole.prefixes,
+  };
+}
+
+/** A running SHA-256 that also gives the hashes of the prefixes ending at the given sizes. */
+class PrefixHasher {
+  private readonly hash = createHash('sha256');
+  private readonly cuts: number[];
+  private readonly prefixes = new Map<number, string>();
+  private size = 0;
+
+  constructor(prefixSizes: number[]) {
+    this.cuts = [...new Set(prefixSizes)].filter((n) => n > 0).sort((a, b) => a - b);
+  }
+
+  update(bytes: Buffer): void {
+    // a prefix hash is a copy of the running hash taken where the prefix ends
+    let rest = bytes;
+    while (this.cuts.length && this.cuts[0]! <= this.size + rest.length) {
+      const upTo = this.cuts.shift()! - this.size;
+      this.hash.update(rest.subarray(0, upTo));
+      this.size += upTo;
+      rest = rest.subarray(upTo);
+      this.prefixes.set(this.size, this.hash.copy().digest('hex'));
+    }
+    this.hash.update(rest);
+    this.size += rest.length;
+  }
+
+  finish(): { sha256: string; size: number; prefixes: Map<number, string> } {
+    this.prefixes.delete(this.size); // the whole content is not a prefix of itself
+    return { sha256: this.hash.digest('hex'), size: this.size, prefixes: this.prefixes };
+  }
 }
 
 /**

@@ -72,13 +72,22 @@ CREATE TABLE IF NOT EXISTS events (
 );
 `;
 
-// Cron audits over a persistent database: files that grew, and the findings' lifecycle. New tables
-// only (CREATE … IF NOT EXISTS), so a database written before them opens and gains them.
+// Cron audits over a persistent database: files that grew or were compressed, and the findings'
+// lifecycle. New tables only (CREATE … IF NOT EXISTS), so a database written before them opens and
+// gains them.
 const CRON_DDL = `
 CREATE TABLE IF NOT EXISTS file_continuations (
   file_id           INTEGER NOT NULL,   -- the ingest of the lines a file gained (a log still being written)
   continues_file_id INTEGER NOT NULL,   -- the earlier ingest whose content is a prefix of this one's
   first_line        BIGINT NOT NULL     -- the first line this ingest read (its lines run first_line … + lines - 1)
+);
+
+-- the decompressed content of a compressed file: logrotate's .gz of a file ingested before holds
+-- the same lines in other bytes (plain files: the content is files.sha256 / files.size)
+CREATE TABLE IF NOT EXISTS file_contents (
+  file_id        INTEGER NOT NULL,
+  content_sha256 VARCHAR NOT NULL,
+  content_size   BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS findings (
