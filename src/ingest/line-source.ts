@@ -13,12 +13,12 @@ export const MAX_LINE_BYTES = 32 * 1024 * 1024;
  */
 export type LineMode = 'utf-8' | 'latin-1' | 'skip-bad-lines';
 
-function readLines(mode: LineMode, extra = ''): string {
+function readLines(mode: LineMode, extra = '', paths = '$path'): string {
   // CR, LF and CRLF all end a line (as editors count them: DuckDB's own line-end handling; forcing
   // new_line = '\\r\\n' ate the first byte after a lone CR); quoting is disabled so no line can
   // swallow the next; the column delimiter is the two-byte sequence US NUL, which text logs never
   // contain (a lone NUL byte stays in its line).
-  return `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+  return `read_csv(${paths}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
                   delim = chr(31) || chr(0), quote = '', escape = '', strict_mode = false,
                   max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${2 * MAX_LINE_BYTES},
                   compression = $compression, encoding = '${mode === 'latin-1' ? 'latin-1' : 'utf-8'}'
@@ -41,6 +41,16 @@ export function fileLineSource(mode: LineMode, numbered: boolean): string {
   // a container runtime's wrapper is taken off every line (see aa_unwrap_container)
   const line = mode === 'latin-1' ? 'aa_unwrap_container(aa_latin1_escape(line))' : 'aa_unwrap_container(line)';
   return `SELECT ${numbered ? 'row_number() OVER ()' : 'NULL::BIGINT'} AS line_no, ${line} AS line FROM ${readLines(mode)}`;
+}
+
+/**
+ * The lines of the files $paths (UTF-8, one compression), read by one reader: line_no is not the
+ * line's number but the 1-based position of its file in $paths, for plans that never use line_no
+ * (see ingest/load.ts, loadTogether).
+ */
+export function batchLineSource(): string {
+  return `SELECT list_position($paths, filename)::BIGINT AS line_no, aa_unwrap_container(line) AS line
+          FROM ${readLines('utf-8', ', filename = true', '$paths')}`;
 }
 
 /**
