@@ -40,6 +40,24 @@ describe('hostile file names never reach SQL text', () => {
     const report = JSON.parse(r.stdout);
     expect(report.inputs[0]).toMatchObject({ path: file, events: 2, status: 'ingested' });
   });
+
+  it('reads a file named like a glob (*, ?, [) as itself, never the files its name would match', async () => {
+    const names = ['*.log', 'a.log', 'b?.log', 'b1.log', '[b]1.log', 'big.json'];
+    // a folder whose name is a glob too (a pattern that matches nothing was read literally before)
+    for (const sub of [path.join(dir, 'globs'), path.join(dir, 'globs?[x]*')]) {
+      mkdirSync(sub);
+      // one distinct line count per file; big.json (a JSON document) is read by DuckDB's JSON reader
+      names.slice(0, -1).forEach((name, i) => writeFileSync(path.join(sub, name), `${Array.from({ length: i + 1 }, (_, k) => line(10 * i + k + 1)).join('\n')}\n`));
+      writeFileSync(path.join(sub, 'big.json'), JSON.stringify([{ time: '2026-01-05T09:00:00Z', client_ip: '192.0.2.9', method: 'GET', path: '/j', status: 200 }]));
+      for (const files of [[sub], [path.join(sub, '*.log')], [path.join(sub, '[b]1.log')]]) {
+        const r = await runMain(['scan', ...files]);
+        expect(r.code).toBe(0);
+        const inputs = JSON.parse(r.stdout).inputs as Array<{ path: string; events: number }>;
+        for (const input of inputs) expect(input.events).toBe(path.basename(input.path) === 'big.json' ? 1 : names.indexOf(path.basename(input.path)) + 1);
+        expect(inputs.length).toBe(files[0] === sub ? names.length : 1);
+      }
+    }
+  });
 });
 
 describe('outputs that cannot be written', () => {

@@ -13,6 +13,14 @@ export const MAX_LINE_BYTES = 32 * 1024 * 1024;
  */
 export type LineMode = 'utf-8' | 'latin-1' | 'skip-bad-lines';
 
+/**
+ * A file's path as DuckDB's readers take it ($path): they treat `*`, `?` and `[` as a glob, so a
+ * file named `*.log` would read every .log file beside it. Bracketed, each matches only itself.
+ */
+export function duckdbPath(absolutePath: string): string {
+  return absolutePath.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
 function readLines(mode: LineMode, extra = '', paths = '$path'): string {
   // CR, LF and CRLF all end a line (as editors count them: DuckDB's own line-end handling; forcing
   // new_line = '\\r\\n' ate the first byte after a lone CR); quoting is disabled so no line can
@@ -44,12 +52,12 @@ export function fileLineSource(mode: LineMode, numbered: boolean): string {
 }
 
 /**
- * The lines of the files $paths (UTF-8, one compression), read by one reader: line_no is not the
- * line's number but the 1-based position of its file in $paths, for plans that never use line_no
- * (see ingest/load.ts, loadTogether).
+ * The lines of the files $paths (their duckdbPath; UTF-8, one compression), read by one reader:
+ * line_no is not the line's number but the 1-based position of its file in $names (their paths),
+ * for plans that never use line_no (see ingest/load.ts, loadTogether).
  */
 export function batchLineSource(): string {
-  return `SELECT list_position($paths, filename)::BIGINT AS line_no, aa_unwrap_container(line) AS line
+  return `SELECT list_position($names, filename)::BIGINT AS line_no, aa_unwrap_container(line) AS line
           FROM ${readLines('utf-8', ', filename = true', '$paths')}`;
 }
 

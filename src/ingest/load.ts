@@ -11,7 +11,7 @@ import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/for
 import { findGrowth, recordContent, recordGrowth, sameContentAs, type Growth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type FileFacts, type InputFile } from './input-files.js';
 import {
-  batchLineSource, documentLines, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines,
+  batchLineSource, documentLines, duckdbPath, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines,
   sampleLineSource, type LineMode,
 } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
@@ -121,7 +121,7 @@ export async function loadFile(db: Database, prepared: PreparedFile, maxShown: n
     const fileLines = fileLineSource(mode, !prepared.parallelSafe || growth !== undefined);
     const lines = document ? documentRecordSource(prepared.maxObject) : prepared.opensLikeDocument ? documentLines(fileLines) : fileLines;
     const plan = prepared.format.plan({ ...prepared.context, lines });
-    const params = { path: file.absolutePath, compression: facts.compression };
+    const params = { path: duckdbPath(file.absolutePath), compression: facts.compression };
     if (mode === 'skip-bad-lines') await prepareBadLines(db, params);
     const parsed = normalizeSql(plan);
     // Parse into a temporary table first, outside the transaction (nothing persistent changes yet).
@@ -183,9 +183,12 @@ export async function loadFile(db: Database, prepared: PreparedFile, maxShown: n
  * caller then loads each file on its own (loadFile), which finds and reports what is wrong.
  */
 export async function loadTogether(db: Database, files: PreparedFile[], sql: string, maxShown: number): Promise<IngestResult[]> {
-  const params = { paths: listValue(files.map((p) => p.file.absolutePath)), compression: files[0]!.facts.compression };
+  const params = {
+    paths: listValue(files.map((p) => duckdbPath(p.file.absolutePath))), names: listValue(files.map((p) => p.file.absolutePath)),
+    compression: files[0]!.facts.compression,
+  };
   try {
-    // line_no is the file's position in $paths here (the plan does not use it); its rows are
+    // line_no is the file's position in $names here (the plan does not use it); its rows are
     // consecutive in insertion order, which is checked, so a line's number is its place among them
     await db.run(`CREATE OR REPLACE TEMP TABLE ingest_stage AS ${sql}`, params);
     const spans = await db.all<{ file: number; first: number; rows: number; last: number }>(
@@ -287,7 +290,7 @@ function baseResult(file: InputFile, facts: FileFacts) {
  */
 async function surveyFile(db: Database, surveySql: (lines: string) => string, file: InputFile, compression: 'none' | 'gzip'): Promise<Record<string, unknown> | undefined> {
   try {
-    return await db.one<Record<string, unknown>>(surveySql(fileLineSource('utf-8', false)), { path: file.absolutePath, compression });
+    return await db.one<Record<string, unknown>>(surveySql(fileLineSource('utf-8', false)), { path: duckdbPath(file.absolutePath), compression });
   } catch {
     return undefined;
   }
@@ -332,7 +335,7 @@ async function documentSample(db: Database, file: InputFile, compression: 'none'
   try {
     const row = await db.one<{ lines: string[] | null }>(
       `SELECT list(line) AS lines FROM (SELECT line FROM (${documentRecordSource(maxObject)}) LIMIT 50)`,
-      { path: file.absolutePath, compression },
+      { path: duckdbPath(file.absolutePath), compression },
     );
     return row?.lines ?? [];
   } catch (error) {
