@@ -48,6 +48,14 @@ const ODD_LINES = [
   '\u3000{"time": "2026-01-05T09:00:00Z", "status": 200}',
 ];
 
+/** A W3C file whose lines take their date from a #Date directive (no date column). */
+const DATED_BY_DIRECTIVE = [
+  '#Software: Microsoft Internet Information Services 10.0',
+  '#Date: 2026-01-05 09:00:00',
+  '#Fields: time c-ip cs-method cs-uri-stem sc-status',
+  '09:00:01 192.0.2.1 GET /a 200',
+];
+
 describe('auto-detection', () => {
   let db: Database;
   let sibling: Database;
@@ -119,7 +127,9 @@ describe('auto-detection', () => {
     let formats = 0;
     let lines = 0;
     for (const format of FORMATS) {
-      const cases = [...samples.values()].map((sample) => [...sample, ...ODD_LINES]);
+      // also without their directives: W3C lines whose header was stripped (the default columns)
+      const cases = [...samples.values()].flatMap((sample) => [[...sample, ...ODD_LINES], sample.filter((line) => !line.startsWith('#'))]);
+      cases.push(DATED_BY_DIRECTIVE);
       const out = (await Promise.all(cases.map((sample) => ruledOut(format, sample)))).flat();
       for (const { line, reason } of out) expect(isRejection(reason), `${format.id}: ${JSON.stringify(line)} is ${reason}`).toBe(true);
       if (out.length) formats += 1;
@@ -128,6 +138,9 @@ describe('auto-detection', () => {
     // the JSON formats: Caddy, Kong, Google Cloud, both Azure, API Gateway, JSON lines
     expect(formats).toBeGreaterThanOrEqual(6);
     expect(lines).toBeGreaterThan(500);
+    // the dated-by-directive case is one: IIS reads its data line, which has no date of its own
+    const iis = FORMATS.find((f) => f.id === 'iis')!;
+    expect((await reasons(normalizeSql(planFor(iis, DATED_BY_DIRECTIVE)!), DATED_BY_DIRECTIVE)).at(-1)!.reject_reason).toBeNull();
   });
 
   /** Mutated lines of one log type (after its unmutated header lines), as a detection sample. */

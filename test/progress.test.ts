@@ -1,7 +1,12 @@
 // Issue 7: --verbose prints a timing per stage; progress is drawn on stderr only when it is a
 // terminal (and not with --quiet or in CI), and cleared before the run's messages.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/program.js';
+import { ingestFiles } from '../src/ingest/index.js';
+import { Database } from '../src/store/index.js';
 import { progressAllowed, progressLine } from '../src/cli/progress.js';
 import { BUILTIN_RULES_DIR, loadRuleFiles } from '../src/rules/index.js';
 
@@ -53,6 +58,29 @@ describe('progress', () => {
   it('is not drawn when stderr is not a terminal, nor with --quiet', async () => {
     expect((await scan([], false)).stderr).not.toContain('\r');
     expect((await scan(['--quiet'], true)).stderr).toBe('');
+  });
+
+  it('counts the bytes of the files done, whether files are read alone or together', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'apiaudit-progress-'));
+    const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l !== '');
+    // three small files of one shape (read together), then a JSON document (read alone)
+    const names = ['a.log', 'b.log', 'c.log', 'd.json'];
+    names.forEach((name, i) => writeFileSync(path.join(folder, name), i < 3 ? `${lines.slice(i * 100, (i + 1) * 100).join('\n')}\n` : JSON.stringify([{ time: '2026-01-05T09:00:00Z', status: 200, path: '/' }])));
+    const files = names.map((name) => ({ absolutePath: path.join(folder, name), displayPath: name }));
+    const sizes = files.map((f) => statSync(f.absolutePath).size);
+    const updates: Array<{ label: string; done: number; total: number }> = [];
+    const db = await Database.open(null);
+    try {
+      const observer = { wantsProgress: true, progress: (u: { label: string; done: number; total: number }) => updates.push(u), stage: () => undefined };
+      await ingestFiles(db, files, { formatFor: () => ({}), observer });
+    } finally {
+      db.close();
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(updates.every((u) => u.total === total && u.done <= total)).toBe(true);
+    expect(updates.map((u) => u.done)).toEqual([...updates.map((u) => u.done)].sort((a, b) => a - b));
+    // each file's first update: the bytes of the files before it
+    expect(names.map((name) => updates.find((u) => u.label === name)?.done)).toEqual([0, sizes[0], sizes[0]! + sizes[1]!, total - sizes[3]!]);
   });
 
   it('is off in CI even on a terminal', () => {

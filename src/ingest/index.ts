@@ -54,12 +54,11 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   const maxShown = options.maxRejectedShown ?? 20;
   // the total is known before the first file is read only for a progress display
   const sizes = observer.wantsProgress ? files.map((f) => sizeOf(f.absolutePath)) : files.map(() => 0);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const done = (index: number) => sizes.slice(0, index).reduce((a, b) => a + b, 0);
+  let total = 0;
+  const before = sizes.map((size) => (total += size) - size); // bytes of the files before each
   const progressOf = (index: number): FileProgress | undefined => {
     if (!observer.wantsProgress) return undefined;
-    const before = done(index);
-    return (percent) => observer.progress({ phase: 'ingest', label: files[index]!.displayPath, done: before + (sizes[index]! * percent) / 100, total, unit: 'bytes' });
+    return (percent) => observer.progress({ phase: 'ingest', label: files[index]!.displayPath, done: before[index]! + (sizes[index]! * percent) / 100, total, unit: 'bytes' });
   };
   // content sizes of the earlier ingests (growth.ts), kept as files are added: this run is the
   // database's only writer

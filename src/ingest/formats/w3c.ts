@@ -4,6 +4,7 @@
 // and each raw field is the value at the position of its column name in that list. A file with one
 // layout and one date for all its data lines (found by a survey of its directives) skips the window.
 // Reference: https://www.w3.org/TR/WD-logfile.html
+import { mayBeBlank } from './compose.js';
 import { sqlConstant, sqlUserText, type ParseContext, type ParsePlan, type RawField } from './format.js';
 
 export interface W3cOptions {
@@ -62,6 +63,18 @@ export function w3cConstantLayout(context: ParseContext): ConstantLayout | undef
   return { declared, dirDate };
 }
 
+/**
+ * When no line holds a `#` (so no directive, wrapped in a container runtime's JSON or not), the
+ * default columns apply and a data line's time needs its own `date` value (a #Date or date-local
+ * comes with directives): a line without a `digits-digits-digits` date is rejected. So detection
+ * does not query a W3C format for an nginx or Apache log. Detection builds the plan on the lines
+ * it checks (head); with a `#` among them, any line may be read.
+ */
+function mayReadWithoutDirectives(context: ParseContext): ((line: string) => boolean) | undefined {
+  if (!context.head || context.head.some((line) => line.includes('#'))) return undefined;
+  return (line) => mayBeBlank(line) || line.includes('#') || /[0-9]-[0-9]+-[0-9]/.test(line);
+}
+
 export function w3cPlan(context: ParseContext, o: W3cOptions): ParsePlan {
   const lines = context.lines;
   const layout = w3cConstantLayout(context);
@@ -103,6 +116,7 @@ export function w3cPlan(context: ParseContext, o: W3cOptions): ParsePlan {
     reject: [{ when: count, reason: `number of values does not match the ${o.what} #Fields columns` }],
     fields,
     notes: o.notes,
+    mayRead: mayReadWithoutDirectives(context),
   });
   if (layout) {
     // the same columns as below, as constants: positions are computed here from the surveyed
