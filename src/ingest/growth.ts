@@ -25,10 +25,49 @@ const CONTENTS = `(
   SELECT file_id, sha256 AS content_sha256, size AS content_size FROM files WHERE compression = 'none'
   UNION ALL SELECT file_id, content_sha256, content_size FROM file_contents)`;
 
-/** Content sizes of earlier ingests: the places where a file's content may end an earlier one. */
-export async function earlierSizes(db: Database): Promise<number[]> {
-  const rows = await db.all<{ size: number }>(`SELECT DISTINCT content_size::DOUBLE AS size FROM ${CONTENTS} WHERE content_size > 0`);
-  return rows.map((r) => r.size);
+/**
+ * The hashes of what the database holds, kept in memory for one ingest run (the database's only
+ * writer: it adds each file it ingests), so that a file that repeats or continues none of them
+ * costs no query (measured: 4.5 ms per file of a folder of small ones).
+ */
+export class EarlierIngests {
+  private readonly sizes = new Set<number>();
+  /** `bytes:<sha256>` of each file as stored, `<size>:<sha256>` of each content. */
+  private readonly keys = new Set<string>();
+
+  static async load(db: Database): Promise<EarlierIngests> {
+    const earlier = new EarlierIngests();
+    for (const row of await db.all<{ sha256: string }>(`SELECT sha256 FROM files`)) earlier.keys.add(`bytes:${row.sha256}`);
+    for (const row of await db.all<{ sha: string; size: number }>(`SELECT content_sha256 AS sha, content_size::DOUBLE AS size FROM ${CONTENTS}`)) {
+      earlier.addContent(row.size, row.sha);
+    }
+    return earlier;
+  }
+
+  /** Content sizes: the places where a file's content may end an earlier one. */
+  contentSizes(): number[] {
+    return [...this.sizes];
+  }
+
+  add(facts: FileFacts): void {
+    this.keys.add(`bytes:${facts.sha256}`);
+    this.addContent(facts.contentSize, facts.contentSha256);
+  }
+
+  /** Whether an earlier ingest may have the same bytes or content (then sameContentAs says which). */
+  mayRepeat(facts: FileFacts): boolean {
+    return this.keys.has(`bytes:${facts.sha256}`) || this.keys.has(`${facts.contentSize}:${facts.contentSha256}`);
+  }
+
+  /** Whether the file's content may continue an earlier one's (then findGrowth says which). */
+  mayContinue(facts: FileFacts): boolean {
+    return [...facts.prefixSha256].some(([size, sha]) => this.keys.has(`${size}:${sha}`));
+  }
+
+  private addContent(size: number, sha: string): void {
+    this.keys.add(`${size}:${sha}`);
+    if (size > 0) this.sizes.add(size);
+  }
 }
 
 /** The path of the first earlier ingest of the same bytes or the same content, if any. */

@@ -6,7 +6,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { SILENT, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
 import { Detectors, LOOK_AHEAD_FILES, type FormatChoice } from './detect.js';
-import { earlierSizes } from './growth.js';
+import { EarlierIngests } from './growth.js';
 import type { InputFile } from './input-files.js';
 import { isPrepared, loadFile, loadTogether, prepareFile, sharedParseSql, type IngestResult, type PreparedFile } from './load.js';
 import { installMacros } from './sql-macros.js';
@@ -60,15 +60,13 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
     if (!observer.wantsProgress) return undefined;
     return (percent) => observer.progress({ phase: 'ingest', label: files[index]!.displayPath, done: before[index]! + (sizes[index]! * percent) / 100, total, unit: 'bytes' });
   };
-  // content sizes of the earlier ingests (growth.ts), kept as files are added: this run is the
-  // database's only writer
-  const known = new Set(await earlierSizes(db));
+  const earlier = await EarlierIngests.load(db);
   const prepare = async (index: number, alsoSizes: number[] = []): Promise<Turn> => {
     const file = files[index]!;
     progressOf(index)?.(0);
     const started = performance.now();
     try {
-      const outcome = await prepareFile(db, file, options.formatFor(file), detectors, [...known, ...alsoSizes]);
+      const outcome = await prepareFile(db, file, options.formatFor(file), detectors, earlier, alsoSizes);
       return { index, outcome, ms: performance.now() - started };
     } catch (error) {
       return { index, outcome: failed(file, error), ms: 0 };
@@ -76,7 +74,7 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   };
   const finish = (turn: Turn, result: IngestResult, loadMs: number) => {
     if (result.status !== 'error') observer.stage(`ingest ${files[turn.index]!.displayPath}`, turn.ms + loadMs, ingestDetail(result));
-    if (result.status === 'ingested' && isPrepared(turn.outcome) && turn.outcome.facts.contentSize > 0) known.add(turn.outcome.facts.contentSize);
+    if (result.status === 'ingested' && isPrepared(turn.outcome)) earlier.add(turn.outcome.facts);
     results.push(result);
   };
   const loadAlone = async (turn: Turn) => {

@@ -8,7 +8,7 @@ import type { Database } from '../store/index.js';
 import { contextFor, type Detectors, type FormatChoice } from './detect.js';
 import { findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
-import { findGrowth, recordContent, recordGrowth, sameContentAs, type Growth } from './growth.js';
+import { findGrowth, recordContent, recordGrowth, sameContentAs, type EarlierIngests, type Growth } from './growth.js';
 import { fileFacts, isJsonDocument, sampleLines, type FileFacts, type InputFile } from './input-files.js';
 import {
   batchLineSource, documentLines, duckdbPath, documentObjectLimit, documentRecordSource, dropBadLines, isMalformedJson, fileLineSource, prepareBadLines,
@@ -67,13 +67,15 @@ export interface PreparedFile {
 }
 
 /** A file's preparation: ready, or already done (a duplicate of an earlier ingest). */
-export async function prepareFile(db: Database, file: InputFile, choice: FormatChoice, detectors: Detectors, earlierSizes: number[]): Promise<PreparedFile | IngestResult> {
-  const facts = await fileFacts(file.absolutePath, file.displayPath, earlierSizes);
-  const previous = await sameContentAs(db, facts);
+export async function prepareFile(
+  db: Database, file: InputFile, choice: FormatChoice, detectors: Detectors, earlier: EarlierIngests, alsoSizes: number[] = [],
+): Promise<PreparedFile | IngestResult> {
+  const facts = await fileFacts(file.absolutePath, file.displayPath, [...earlier.contentSizes(), ...alsoSizes]);
+  const previous = earlier.mayRepeat(facts) ? await sameContentAs(db, facts) : undefined;
   if (previous !== undefined) {
     return { ...baseResult(file, facts), status: 'duplicate', duplicateOf: previous, lines: 0, events: 0, rejected: 0, skipped: 0 };
   }
-  const growth = await findGrowth(db, facts);
+  const growth = earlier.mayContinue(facts) ? await findGrowth(db, facts) : undefined;
   const firstLines = await sampleLines(file.absolutePath, facts.compression);
   // A file that looks like one JSON document but does not parse as one (truncated, broken) is read
   // line by line instead, so its bad lines are rejected one by one rather than the file lost.
