@@ -2,7 +2,7 @@
 // (hashed, checked against what was ingested before, its type and parse plan decided: nothing is
 // written), then loaded: parsed into a staging table outside any transaction, and committed in one
 // transaction, so a failure leaves the database as it was.
-import { listValue } from '@duckdb/node-api';
+import { DOUBLE, INTEGER, LIST, VARCHAR, listValue, type DuckDBValue } from '@duckdb/node-api';
 import { UserError, errorMessage } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { contextFor, type Detectors, type FormatChoice } from './detect.js';
@@ -257,27 +257,35 @@ async function commitStaged(db: Database, staged: string, files: StagedFile[], m
        QUALIFY row_number() OVER (PARTITION BY aa_file ORDER BY line_no) <= $n ORDER BY aa_file, line_no`,
       { n: maxShown },
     );
-    const results: IngestResult[] = [];
-    for (const [i, { prepared, plan, firstLine, document }] of files.entries()) {
+    const count = (i: number) => counts.find((row) => row.file === i + 1) ?? { lines: 0, events: 0, rejected: 0, skipped: 0, first_ts: null, last_ts: null };
+    const column = <T>(value: (file: StagedFile, i: number) => T) => listValue(files.map((file, i) => value(file, i) as DuckDBValue));
+    // one statement for all the files' rows (values bound as lists, zipped by unnest)
+    await db.run(
+      `INSERT INTO files SELECT unnest($fid), unnest($path), unnest($sha), unnest($size), unnest($compression), unnest($type), unnest($pattern),
+              unnest($lines), unnest($events), unnest($rejected), unnest($skipped), unnest($first)::TIMESTAMP, unnest($last)::TIMESTAMP, now()::TIMESTAMP`,
+      {
+        fid: listValue(ids), path: column((f) => f.prepared.file.displayPath), sha: column((f) => f.prepared.facts.sha256),
+        size: column((f) => f.prepared.facts.size), compression: column((f) => f.prepared.facts.compression), type: column((f) => f.prepared.format.id),
+        pattern: column((f) => f.prepared.choice.logPattern ?? null), lines: column((_, i) => count(i).lines), events: column((_, i) => count(i).events),
+        rejected: column((_, i) => count(i).rejected), skipped: column((_, i) => count(i).skipped), first: column((_, i) => count(i).first_ts),
+        last: column((_, i) => count(i).last_ts),
+      },
+      {
+        fid: LIST(INTEGER), path: LIST(VARCHAR), sha: LIST(VARCHAR), size: LIST(DOUBLE), compression: LIST(VARCHAR), type: LIST(VARCHAR), pattern: LIST(VARCHAR),
+        lines: LIST(DOUBLE), events: LIST(DOUBLE), rejected: LIST(DOUBLE), skipped: LIST(DOUBLE), first: LIST(VARCHAR), last: LIST(VARCHAR),
+      },
+    );
+    const results = files.map(({ prepared, plan, firstLine, document }, i): IngestResult => {
       const { file, facts, growth } = prepared;
-      const c = counts.find((row) => row.file === i + 1) ?? { lines: 0, events: 0, rejected: 0, skipped: 0, first_ts: null, last_ts: null };
-      await db.run(
-        `INSERT INTO files VALUES ($fid, $path, $sha, $size, $compression, $type, $pattern, $lines, $events, $rejected, $skipped,
-                                   $first::TIMESTAMP, $last::TIMESTAMP, now()::TIMESTAMP)`,
-        {
-          fid: ids[i]!, path: file.displayPath, sha: facts.sha256, size: facts.size, compression: facts.compression,
-          type: prepared.format.id, pattern: prepared.choice.logPattern ?? null, lines: c.lines, events: c.events,
-          rejected: c.rejected, skipped: c.skipped, first: c.first_ts, last: c.last_ts,
-        },
-      );
-      results.push({
+      const c = count(i);
+      return {
         ...baseResult(file, facts), status: 'ingested', logType: prepared.format.id, lines: c.lines, events: c.events,
         rejected: c.rejected, skipped: c.skipped, firstTs: c.first_ts, lastTs: c.last_ts,
         rejectedLines: rejectedLines.filter((r) => r.file === i + 1).map(({ line, reason }) => ({ line, reason })),
         coverage: coverageOf(plan, document),
         ...(growth ? { continues: growth.continuesPath, firstLine } : {}),
-      });
-    }
+      };
+    });
     return results;
   });
 }
