@@ -87,7 +87,8 @@ export interface ParsePlan {
   /**
    * A cheap check in JavaScript, false only for a line the plan rejects (neither an event nor
    * skipped): auto-detection does not query a format that may read none of a file's first lines
-   * (a JSON format on a text log). Absent: any line may be read.
+   * (a JSON format on a text log). Absent: any line may be read. It may rely on context.head
+   * being the lines the plan reads, as in detection (a W3C or Traefik plan looks at them all).
    */
   mayRead?: (line: string) => boolean;
 }

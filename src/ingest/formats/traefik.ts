@@ -2,7 +2,7 @@
 // may hold both). JSON gives the scheme (RequestScheme), the Basic/Digest user (ClientUsername),
 // TLS and the request headers Traefik was told to keep (request_Authorization, request_Cookie, …).
 // Reference: https://doc.traefik.io/traefik/observability/access-logs/
-import { JSON_LINE, linePlan, regexParser } from './compose.js';
+import { JSON_LINE, linePlan, mayBeBlank, regexParser } from './compose.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './format.js';
 import { JsonDoc } from './json.js';
 import { requestLineFields } from './request-line.js';
@@ -72,6 +72,11 @@ export const traefik: LogFormat = {
     // A plain CLF line (no request count, router and duration) is Traefik's only in a file that also
     // has Traefik lines: otherwise nginx/Apache logs would read as Traefik.
     clf.reject!.push({ when: `m.count = '' AND NOT bool_or(m.count <> '' OR ${JSON_LINE}) OVER ()`, reason: 'common log line without the Traefik fields' });
-    return linePlan(context.lines, [jsonParser(), clf]);
+    const plan = linePlan(context.lines, [jsonParser(), clf]);
+    // Without a line that may be Traefik's own among them (JSON, or CLF ending in its duration),
+    // that window rejects every line that is not blank: detection need not query Traefik for an
+    // nginx log (the plan is built on the lines it is asked about: head).
+    const mayBeTraefik = (line: string) => line.includes('{') || /[0-9]ms/.test(line);
+    return context.head && !context.head.some(mayBeTraefik) ? { ...plan, mayRead: mayBeBlank } : plan;
   },
 };
