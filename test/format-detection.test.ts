@@ -114,30 +114,48 @@ describe('auto-detection', () => {
     expect(rejectedLines).toBeGreaterThan(100);
   });
 
-  /** The lines mayRead() rules out, with what the whole normalize query says of them. */
+  /**
+   * The lines mayRead() rules out (must be rejected) and mayAccept() rules out (must be rejected or
+   * skipped), with what the whole normalize query says of them and whether it agrees.
+   */
   const ruledOut = async (format: LogFormat, sample: string[]) => {
     const plan = planFor(format, sample);
-    if (!plan?.mayRead) return [];
+    if (!plan?.mayRead && !plan?.mayAccept) return [];
     const rows = await reasons(normalizeSql(plan), sample);
-    return sample.flatMap((line, i) => (plan.mayRead!(line) ? [] : [{ line, reason: rows[i]!.reject_reason }]));
+    return sample.flatMap((line, i) => {
+      const reason = rows[i]!.reject_reason;
+      return [
+        ...(plan.mayRead && !plan.mayRead(line) ? [{ check: 'mayRead', line, reason, agrees: reason !== null && reason !== 'skip' }] : []),
+        ...(plan.mayAccept && !plan.mayAccept(line) ? [{ check: 'mayAccept', line, reason, agrees: reason !== null }] : []),
+      ];
+    });
   };
-  const isRejection = (reason: string | null) => reason !== null && reason !== 'skip';
 
-  it('mayRead() rules out only lines the whole normalize query rejects, for every format', async () => {
+  it('mayRead() rules out only lines the whole normalize query rejects, mayAccept() only lines it rejects or skips, for every format', async () => {
     let formats = 0;
     let lines = 0;
+    let notAccepted = 0;
     for (const format of FORMATS) {
-      // also without their directives: W3C lines whose header was stripped (the default columns)
-      const cases = [...samples.values()].flatMap((sample) => [[...sample, ...ODD_LINES], sample.filter((line) => !line.startsWith('#'))]);
+      // also without their directives (W3C lines whose header was stripped: the default columns),
+      // and as a container runtime writes them (Docker's JSON escapes a tab as \t; CRI's prefix)
+      const cases = [...samples.values()].flatMap((sample) => [
+        [...sample, ...ODD_LINES],
+        sample.filter((line) => !line.startsWith('#')),
+        sample.map((line) => JSON.stringify({ log: `${line}\n`, stream: 'stdout', time: '2026-01-05T09:00:00.000000000Z' })),
+        sample.map((line) => `2026-01-05T09:00:00.000000000Z stdout F ${line}`),
+      ]);
       cases.push(DATED_BY_DIRECTIVE);
       const out = (await Promise.all(cases.map((sample) => ruledOut(format, sample)))).flat();
-      for (const { line, reason } of out) expect(isRejection(reason), `${format.id}: ${JSON.stringify(line)} is ${reason}`).toBe(true);
-      if (out.length) formats += 1;
-      lines += out.length;
+      for (const { check, line, reason, agrees } of out) expect(agrees, `${format.id} ${check}: ${JSON.stringify(line)} is ${reason}`).toBe(true);
+      if (out.some((o) => o.check === 'mayRead')) formats += 1;
+      lines += out.filter((o) => o.check === 'mayRead').length;
+      if (format.id === 'aws-cloudfront') notAccepted += out.filter((o) => o.check === 'mayAccept' && o.reason === 'skip').length;
     }
     // the JSON formats: Caddy, Kong, Google Cloud, both Azure, API Gateway, JSON lines
     expect(formats).toBeGreaterThanOrEqual(6);
     expect(lines).toBeGreaterThan(500);
+    // CloudFront's mayAccept rules out skipped lines too: the directives of IIS files
+    expect(notAccepted).toBeGreaterThan(10);
     // the dated-by-directive case is one: IIS reads its data line, which has no date of its own
     const iis = FORMATS.find((f) => f.id === 'iis')!;
     expect((await reasons(normalizeSql(planFor(iis, DATED_BY_DIRECTIVE)!), DATED_BY_DIRECTIVE)).at(-1)!.reject_reason).toBeNull();
@@ -161,10 +179,10 @@ describe('auto-detection', () => {
     );
   });
 
-  it('mayRead() rules out only lines the whole normalize query rejects, on mutated lines of every type (property)', async () => {
+  it('mayRead() and mayAccept() rule out only lines the whole normalize query rejects (or skips), on mutated lines of every type (property)', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedSample(), fc.subarray(ODD_LINES), fc.constantFrom(...FORMATS), async (mutated, odd, format) => {
-        for (const { line, reason } of await ruledOut(format, [...mutated, ...odd])) expect(isRejection(reason), JSON.stringify(line)).toBe(true);
+        for (const { check, line, reason, agrees } of await ruledOut(format, [...mutated, ...odd])) expect(agrees, `${check}: ${JSON.stringify(line)} is ${reason}`).toBe(true);
       }),
       { numRuns: 60 },
     );
@@ -206,6 +224,9 @@ describe('auto-detection', () => {
     // one file per fixture family, and each family's lines after a few of the previous family's
     // (where an earlier format accepts some lines and a later one more: the search must go on)
     const cases = familyCases();
+    // files of W3C directives only: no line to accept, the type is the first that skips them all
+    cases.push(['iis-headers-only.log', ['#Software: Microsoft Internet Information Services 10.0', '#Fields: date time cs-method cs-uri-stem sc-status']]);
+    cases.push(['cloudfront-headers-only.log', ['#Version: 1.0', '#Fields: date time x-edge-location sc-bytes c-ip cs-method']]);
     const detected = new Set<string>();
     let mixed = 0;
     for (const [name, sample] of cases) {

@@ -114,8 +114,10 @@ function planGroups(format: LogFormat, index: number, detections: Detection[]): 
       continue; // a format that cannot read these lines at all (a CSV type without a header)
     }
     // none of the lines can be an event or skipped: 0 accepted of them all, which no outcome
-    // depends on (a winner, the headers-only fallback and the error's closest need more)
+    // depends on (a winner, the headers-only fallback and the error's closest need more); or none
+    // can be an event and one is surely rejected: 0 accepted, and not a file of headers to it
     if (plan.mayRead && !sample.some(plan.mayRead)) continue;
+    if (plan.mayAccept && plan.mayRead && !sample.some(plan.mayAccept) && !sample.every(plan.mayRead)) continue;
     const sql = rejectReasonSql(plan);
     const group = groups.get(sql) ?? { sql, eachFile, members: [] };
     group.members.push(detection);

@@ -91,6 +91,12 @@ export interface ParsePlan {
    * being the lines the plan reads, as in detection (a W3C or Traefik plan looks at them all).
    */
   mayRead?: (line: string) => boolean;
+  /**
+   * Like mayRead, false only for a line the plan does not take as an event (rejects or skips):
+   * detection does not query a format that may take none of the first lines as an event while it
+   * surely rejects one of them (its score, 0 of them, decides nothing: see detect.ts).
+   */
+  mayAccept?: (line: string) => boolean;
 }
 
 export interface LogFormat {

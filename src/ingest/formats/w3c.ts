@@ -64,15 +64,24 @@ export function w3cConstantLayout(context: ParseContext): ConstantLayout | undef
 }
 
 /**
- * When no line holds a `#` (so no directive, wrapped in a container runtime's JSON or not), the
- * default columns apply and a data line's time needs its own `date` value (a #Date or date-local
- * comes with directives): a line without a `digits-digits-digits` date is rejected. So detection
- * does not query a W3C format for an nginx or Apache log. Detection builds the plan on the lines
- * it checks (head); with a `#` among them, any line may be read.
+ * Cheap checks of which lines the plan may read or take as an event (ParsePlan.mayRead,
+ * mayAccept). An event must have, as a data line with a time needs,
+ * - tab-separated values (date and time at least), when the separator is a tab (CloudFront), so
+ *   CloudFront is not queried for an IIS log;
+ * - a `digits-digits-digits` date, when no line holds a `#` (no directive: the default columns,
+ *   whose date column is the only date; a #Date or date-local comes with directives), so W3C
+ *   formats are not queried for an nginx or Apache log.
+ * Any line with a `#` (a directive, or after one) and any blank line may be read (skipped).
+ * Checked on the raw line: inside a container runtime's JSON (Docker's) a tab is `\t`. Detection
+ * builds the plan on the lines it checks (head).
  */
-function mayReadWithoutDirectives(context: ParseContext): ((line: string) => boolean) | undefined {
-  if (!context.head || context.head.some((line) => line.includes('#'))) return undefined;
-  return (line) => mayBeBlank(line) || line.includes('#') || /[0-9]-[0-9]+-[0-9]/.test(line);
+function w3cChecks(context: ParseContext, separator: W3cOptions['separator']): Pick<ParsePlan, 'mayRead' | 'mayAccept'> {
+  const needs: RegExp[] = [];
+  if (separator === 'tab') needs.push(/\t|\\t/);
+  if (context.head && !context.head.some((line) => line.includes('#'))) needs.push(/[0-9]-[0-9]+-[0-9]/);
+  if (needs.length === 0) return {};
+  const mayAccept = (line: string) => needs.every((need) => need.test(line));
+  return { mayAccept, mayRead: (line) => mayBeBlank(line) || line.includes('#') || mayAccept(line) };
 }
 
 export function w3cPlan(context: ParseContext, o: W3cOptions): ParsePlan {
@@ -116,7 +125,7 @@ export function w3cPlan(context: ParseContext, o: W3cOptions): ParsePlan {
     reject: [{ when: count, reason: `number of values does not match the ${o.what} #Fields columns` }],
     fields,
     notes: o.notes,
-    mayRead: mayReadWithoutDirectives(context),
+    ...w3cChecks(context, o.separator),
   });
   if (layout) {
     // the same columns as below, as constants: positions are computed here from the surveyed
