@@ -190,11 +190,12 @@ describe('auto-detection', () => {
 
   /**
    * The rule, the slow way: the most lines accepted (at least half of those not skipped), the
-   * earlier format on a tie; with none, the first format that skips every line (a file of headers).
+   * earlier format on a tie; with none, of the formats that skip every line (a file of headers) the
+   * first that owns them, else the first.
    */
   const reference = async (sample: string[]): Promise<string | undefined> => {
     let best: { id: string; accepted: number } | undefined;
-    let headersOnly: string | undefined;
+    const headersOnly: LogFormat[] = [];
     for (const format of FORMATS) {
       const plan = planFor(format, sample);
       if (!plan) continue;
@@ -202,9 +203,9 @@ describe('auto-detection', () => {
       const accepted = rows.filter((r) => r.reject_reason === null).length;
       const considered = rows.filter((r) => r.reject_reason !== 'skip').length;
       if (accepted > 0 && accepted >= considered / 2 && (!best || accepted > best.accepted)) best = { id: format.id, accepted };
-      if (considered === 0) headersOnly ??= format.id;
+      if (considered === 0) headersOnly.push(format);
     }
-    return best?.id ?? headersOnly;
+    return best?.id ?? (headersOnly.find((format) => format.ownsHeaders?.(sample)) ?? headersOnly[0])?.id;
   };
 
   /** The fixture families' samples, and each after a few lines of the previous family. */
@@ -224,7 +225,7 @@ describe('auto-detection', () => {
     // one file per fixture family, and each family's lines after a few of the previous family's
     // (where an earlier format accepts some lines and a later one more: the search must go on)
     const cases = familyCases();
-    // files of W3C directives only: no line to accept, the type is the first that skips them all
+    // files of W3C directives only: no line to accept, the type is the one that owns them (below)
     cases.push(['iis-headers-only.log', ['#Software: Microsoft Internet Information Services 10.0', '#Fields: date time cs-method cs-uri-stem sc-status']]);
     cases.push(['cloudfront-headers-only.log', ['#Version: 1.0', '#Fields: date time x-edge-location sc-bytes c-ip cs-method']]);
     const detected = new Set<string>();
@@ -239,6 +240,20 @@ describe('auto-detection', () => {
     }
     expect(detected.size).toBeGreaterThanOrEqual(8);
     expect(mixed).toBeGreaterThanOrEqual(8);
+  });
+
+  it('names a file of W3C headers only by whose headers they are (an IIS log just rotated is not CloudFront)', async () => {
+    const cases: Array<[string, string[], string]> = [
+      ['iis.log', ['#Software: Microsoft Internet Information Services 10.0', '#Version: 1.0', '#Date: 2026-01-05 00:00:00'], 'iis'],
+      ['iis-fields.log', ['#Version: 1.0', '#Fields: date time s-ip cs-method cs-uri-stem sc-status'], 'iis'],
+      ['cloudfront.log', ['#Version: 1.0', '#Fields: date time x-edge-location sc-bytes c-ip cs-method'], 'aws-cloudfront'],
+      // nothing says whose: the first type that skips them all, as before
+      ['version.log', ['#Version: 1.0'], (await reference(['#Version: 1.0']))!],
+    ];
+    for (const [name, sample, expected] of cases) {
+      expect((await detectFormat([db, sibling], { absolutePath: name, displayPath: name }, {}, sample)).id, name).toBe(expected);
+    }
+    expect(cases.at(-1)![2]).toBe('aws-cloudfront');
   });
 
   it('detects files together exactly as each on its own, errors included', async () => {

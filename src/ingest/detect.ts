@@ -159,8 +159,8 @@ function choose({ input, scores: all, allAccepted }: Detection): LogFormat | Use
   // A file of only headers (W3C # directives, a CSV header row; an export of no records, a log
   // just rotated) has no line to accept: it is the type that skips them all (the earlier on a
   // tie), read with 0 events, rather than an error that fails the whole scan.
-  const headersOnly = scores.find((s) => s.considered === 0);
-  if (headersOnly) return headersOnly.format;
+  const headersOnly = scores.filter((s) => s.considered === 0);
+  if (headersOnly.length) return (headersOnly.find((s) => s.format.ownsHeaders?.(sample)) ?? headersOnly[0]!).format;
   const candidates = scores.filter((s) => s.accepted > 0).sort((a, b) => b.accepted - a.accepted);
   const tried = candidates.length
     ? `closest: ${candidates.slice(0, 4).map((s) => `${s.format.id} ${s.accepted}/${s.considered} lines`).join(', ')}`

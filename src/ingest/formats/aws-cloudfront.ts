@@ -3,7 +3,7 @@
 // documented 33-field layout (older files stop after fewer fields).
 // Reference: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
 import type { LogFormat, ParseContext, ParsePlan } from './format.js';
-import { w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
+import { namesEdgeFields, w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
 
 const CLOUDFRONT_FIELDS = [
   'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status', 'cs(Referer)',
@@ -23,6 +23,7 @@ export const awsCloudfront: LogFormat = {
   // reads #Fields lines by line number, unless one layout holds for the whole file
   parallelSafe: (context) => w3cConstantLayout(context) !== undefined,
   surveySql: w3cSurveySql,
+  ownsHeaders: namesEdgeFields,
   plan(context: ParseContext): ParsePlan {
     return w3cPlan(context, {
       separator: 'tab',

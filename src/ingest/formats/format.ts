@@ -120,6 +120,12 @@ export interface LogFormat {
    * row is given to plan() as context.survey (W3C: whether one #Fields layout holds for the file).
    */
   surveySql?: (lines: string) => string;
+  /**
+   * For a file of headers only (every first line skipped, none an event): whether they are surely
+   * this type's headers, so the file is named this type rather than the first type that skips
+   * them all (an IIS file just rotated is not a CloudFront log).
+   */
+  ownsHeaders?: (lines: string[]) => boolean;
   plan(context: ParseContext): ParsePlan;
 }
 

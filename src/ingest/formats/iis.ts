@@ -6,7 +6,7 @@
 //             https://learn.microsoft.com/en-us/iis/get-started/whats-new-in-iis-85/enhanced-logging-for-iis85
 import type { LogFormat, ParseContext, ParsePlan } from './format.js';
 import { localToUtc, zoneNote } from './time.js';
-import { w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
+import { namesEdgeFields, w3cConstantLayout, w3cPlan, w3cSurveySql } from './w3c.js';
 
 /** The IIS default field set, assumed when a file has no `#Fields:` line. */
 const IIS_DEFAULT_FIELDS = [
@@ -26,6 +26,10 @@ export const iis: LogFormat = {
   // reads #Fields lines by line number, unless one layout holds for the whole file
   parallelSafe: (context) => w3cConstantLayout(context) !== undefined,
   surveySql: w3cSurveySql,
+  // IIS names itself in #Software; a #Fields line without CloudFront's x-edge- columns is IIS's
+  ownsHeaders: (lines) =>
+    lines.some((line) => line.startsWith('#Software: Microsoft Internet Information Services')) ||
+    (lines.some((line) => line.startsWith('#Fields:')) && !namesEdgeFields(lines)),
   plan(context: ParseContext): ParsePlan {
     const zone = context.timezone;
     return w3cPlan(context, {

@@ -35,6 +35,11 @@ export function w3cSurveySql(lines: string): string {
           FROM (${lines}) WHERE starts_with(line, '#')`;
 }
 
+/** Whether a W3C file's directives name CloudFront's own `x-edge-` columns (see LogFormat.ownsHeaders). */
+export function namesEdgeFields(lines: string[]): boolean {
+  return lines.some((line) => line.startsWith('#Fields:') && /\sx-edge-/.test(line));
+}
+
 /** One layout and one directive date for every data line of a file, known before the parse. */
 export interface ConstantLayout {
   /** The column names of the file's one #Fields layout; null: no #Fields line (default layout). */
