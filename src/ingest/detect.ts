@@ -7,12 +7,11 @@
 // queried (ParsePlan.mayRead), a file stops being scored at the first format that accepts every
 // line, and the files of a batch share one query per format and plan.
 import { listValue } from '@duckdb/node-api';
-import { open } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import type { Database } from '../store/index.js';
 import { FORMATS, findFormat } from './formats/index.js';
 import type { LogFormat, ParseContext, ParsePlan, RawField } from './formats/format.js';
-import { isJsonDocument, sampleLines, startsLikeGzip, type InputFile } from './input-files.js';
+import { headerFacts, isJsonDocument, sampleLines, type InputFile } from './input-files.js';
 import { sampleLineSource } from './line-source.js';
 import { rejectReasonSql } from './normalize.js';
 import { installMacros } from './sql-macros.js';
@@ -192,6 +191,12 @@ export class Detectors {
     return known.result;
   }
 
+  /** The format lookAhead gave the file for this choice, without taking it (undefined: none, or an error). */
+  peek(file: InputFile, choice: FormatChoice): LogFormat | undefined {
+    const known = this.ahead.get(file.absolutePath);
+    return known && known.choice === JSON.stringify(choice) && !(known.result instanceof UserError) ? known.result : undefined;
+  }
+
   /**
    * Detects those of the given files that need it in one batch, so that each format's query is
    * bound once for all of them instead of once per file; returns how many. Only a speed-up: a file
@@ -245,21 +250,4 @@ export class Detectors {
 
 function sameLines(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((line, i) => line === b[i]);
-}
-
-/** Size and compression (as fileFacts decides it) from the first two bytes; undefined when unreadable. */
-async function headerFacts(absolutePath: string): Promise<{ size: number; compression: 'none' | 'gzip' } | undefined> {
-  try {
-    const handle = await open(absolutePath, 'r');
-    try {
-      const { size } = await handle.stat();
-      const magic = Buffer.alloc(2);
-      const { bytesRead } = await handle.read(magic, 0, 2, 0);
-      return { size, compression: startsLikeGzip(magic.subarray(0, bytesRead)) ? 'gzip' : 'none' };
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
 }

@@ -6,10 +6,12 @@ import { UserError, errorMessage } from '../errors.js';
 import { SILENT, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
 import { Detectors, LOOK_AHEAD_FILES, type FormatChoice } from './detect.js';
+import { findFormat } from './formats/index.js';
 import { EarlierIngests } from './growth.js';
 import type { InputFile } from './input-files.js';
 import { isPrepared, loadFile, loadTogether, prepareFile, sharedParseSql, type IngestResult, type PreparedFile } from './load.js';
 import { installMacros } from './sql-macros.js';
+import { FileSurveys } from './survey.js';
 
 export { expandInputs, displayPath, type InputFile } from './input-files.js';
 export { FORMATS, findFormat } from './formats/index.js';
@@ -60,13 +62,13 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
     if (!observer.wantsProgress) return undefined;
     return (percent) => observer.progress({ phase: 'ingest', label: files[index]!.displayPath, done: before[index]! + (sizes[index]! * percent) / 100, total, unit: 'bytes' });
   };
-  const earlier = await EarlierIngests.load(db);
+  const run = { detectors, earlier: await EarlierIngests.load(db), surveys: new FileSurveys() };
   const prepare = async (index: number, alsoSizes: number[] = []): Promise<Turn> => {
     const file = files[index]!;
     progressOf(index)?.(0);
     const started = performance.now();
     try {
-      const outcome = await prepareFile(db, file, options.formatFor(file), detectors, earlier, alsoSizes);
+      const outcome = await prepareFile(db, file, options.formatFor(file), run, alsoSizes);
       return { index, outcome, ms: performance.now() - started };
     } catch (error) {
       return { index, outcome: failed(file, error), ms: 0 };
@@ -74,7 +76,7 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   };
   const finish = (turn: Turn, result: IngestResult, loadMs: number) => {
     if (result.status !== 'error') observer.stage(`ingest ${files[turn.index]!.displayPath}`, turn.ms + loadMs, ingestDetail(result));
-    if (result.status === 'ingested' && isPrepared(turn.outcome)) earlier.add(turn.outcome.facts);
+    if (result.status === 'ingested' && isPrepared(turn.outcome)) run.earlier.add(turn.outcome.facts);
     results.push(result);
   };
   const loadAlone = async (turn: Turn) => {
@@ -89,7 +91,9 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   let index = 0;
   while (index < files.length) {
     if (index >= lookedAheadTo) {
-      await lookAhead(files.slice(index, index + LOOK_AHEAD_FILES), options, detectors, observer);
+      const window = files.slice(index, index + LOOK_AHEAD_FILES);
+      await lookAhead(window, options, detectors, observer);
+      run.surveys.expect(window.map((file) => ({ file, format: likelyFormat(file, options, detectors) })));
       lookedAheadTo = index + LOOK_AHEAD_FILES;
     }
     // Files are prepared in order while they can be read together with the first; the one that
@@ -148,6 +152,16 @@ function failed(file: InputFile, error: unknown): IngestResult {
     path: file.displayPath, status: 'error', lines: 0, events: 0, rejected: 0, skipped: 0, rejectedLines: [],
     error: error instanceof UserError ? error.message : `cannot ingest ${file.displayPath}: ${errorMessage(error).split('\n')[0]}`,
   };
+}
+
+/** The type a file will be read as, if already known: chosen by the user, or detected ahead. */
+function likelyFormat(file: InputFile, options: IngestOptions, detectors: Detectors) {
+  try {
+    const choice = options.formatFor(file);
+    return choice.logType ? findFormat(choice.logType) : detectors.peek(file, choice);
+  } catch {
+    return undefined; // the file's own turn reports it
+  }
 }
 
 /** The types of the next files, detected together (see Detectors.lookAhead). */

@@ -72,6 +72,26 @@ export function startsLikeGzip(head: Uint8Array): boolean {
 }
 
 /**
+ * Size, modification time and compression (as fileFacts decides it, from the first two bytes)
+ * without reading the file; undefined when unreadable.
+ */
+export async function headerFacts(absolutePath: string): Promise<{ size: number; mtimeMs: number; compression: 'none' | 'gzip' } | undefined> {
+  try {
+    const handle = await open(absolutePath, 'r');
+    try {
+      const { size, mtimeMs } = await handle.stat();
+      const magic = Buffer.alloc(2);
+      const { bytesRead } = await handle.read(magic, 0, 2, 0);
+      return { size, mtimeMs, compression: startsLikeGzip(magic.subarray(0, bytesRead)) ? 'gzip' : 'none' };
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Hash, size and compression in one read, the content's hash and size, and the hashes of the
  * content's prefixes that end at `prefixSizes` (see growth.ts). A gzip file is decompressed on the
  * side (zlib runs off the main thread) and its CRC checked: DuckDB reads a truncated .gz up to the

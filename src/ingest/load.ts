@@ -15,6 +15,7 @@ import {
   sampleLineSource, type LineMode,
 } from './line-source.js';
 import { EVENT_COLUMNS, normalizeSql } from './normalize.js';
+import type { FileSurveys } from './survey.js';
 
 export interface RejectedLine {
   line: number;
@@ -67,8 +68,15 @@ export interface PreparedFile {
 }
 
 /** A file's preparation: ready, or already done (a duplicate of an earlier ingest). */
+/** What the preparations of one run share: detections made ahead, earlier ingests, surveys made ahead. */
+export interface IngestRun {
+  detectors: Detectors;
+  earlier: EarlierIngests;
+  surveys: FileSurveys;
+}
+
 export async function prepareFile(
-  db: Database, file: InputFile, choice: FormatChoice, detectors: Detectors, earlier: EarlierIngests, alsoSizes: number[] = [],
+  db: Database, file: InputFile, choice: FormatChoice, { detectors, earlier, surveys }: IngestRun, alsoSizes: number[] = [],
 ): Promise<PreparedFile | IngestResult> {
   const facts = await fileFacts(file.absolutePath, file.displayPath, [...earlier.contentSizes(), ...alsoSizes]);
   const previous = earlier.mayRepeat(facts) ? await sameContentAs(db, facts) : undefined;
@@ -87,7 +95,7 @@ export async function prepareFile(
   if (choice.logPattern && !format.acceptsPattern) {
     throw new UserError('usage', `--log-pattern does not apply to log type ${format.id}`);
   }
-  const survey = format.surveySql && !opensLikeDocument ? await surveyFile(db, format.surveySql, file, facts.compression) : undefined;
+  const survey = opensLikeDocument ? undefined : await surveys.of(db, format, file, facts.compression);
   const context = { ...contextFor(format, choice), head, survey };
   const parallelSafe = typeof format.parallelSafe === 'function' ? format.parallelSafe({ ...context, lines: '' }) : format.parallelSafe === true;
   return { file, choice, facts, growth, format, context, parallelSafe, document: documentHead !== undefined, opensLikeDocument, maxObject };
@@ -298,14 +306,6 @@ function baseResult(file: InputFile, facts: FileFacts) {
  * The format's survey of the whole file (one parallel read). A file the survey cannot read (not
  * UTF-8, corrupt) gets none: the parse then takes its general path, and reports what is wrong.
  */
-async function surveyFile(db: Database, surveySql: (lines: string) => string, file: InputFile, compression: 'none' | 'gzip'): Promise<Record<string, unknown> | undefined> {
-  try {
-    return await db.one<Record<string, unknown>>(surveySql(fileLineSource('utf-8', false)), { path: duckdbPath(file.absolutePath), compression });
-  } catch {
-    return undefined;
-  }
-}
-
 function readError(file: InputFile, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const text = String(error);

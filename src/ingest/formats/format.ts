@@ -118,8 +118,10 @@ export interface LogFormat {
   /**
    * One query over the file's lines (a relation of (line_no, line)) run before the parse; its one
    * row is given to plan() as context.survey (W3C: whether one #Fields layout holds for the file).
+   * With `by` (a column of lines), one row per value of it, which the row holds as `survey_of`
+   * (several files surveyed by one query: see ingest/survey.ts).
    */
-  surveySql?: (lines: string) => string;
+  surveySql?: (lines: string, by?: string) => string;
   /**
    * For a file of headers only (every first line skipped, none an event): whether they are surely
    * this type's headers, so the file is named this type rather than the first type that skips

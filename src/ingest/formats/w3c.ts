@@ -28,11 +28,12 @@ const normalizeName = (x: string) => `regexp_replace(lower(${x}), '^cs\\((.*)\\)
 const DECLARED = `list_transform(list_filter(regexp_split_to_array(trim(substr(line, 9)), '\\s+'), lambda x: x <> ''), lambda x: ${normalizeName('x')})`;
 const DIRECTIVE_DATE = `nullif(regexp_extract(line, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '')`;
 
-/** The distinct #Fields layouts and #Date dates of a whole file (one parallel read). */
-export function w3cSurveySql(lines: string): string {
-  return `SELECT coalesce(list(DISTINCT ${DECLARED}) FILTER (WHERE starts_with(line, '#Fields:')), []) AS layouts,
-                 coalesce(list(DISTINCT ${DIRECTIVE_DATE}) FILTER (WHERE starts_with(line, '#Date:') AND ${DIRECTIVE_DATE} IS NOT NULL), []) AS dates
-          FROM (${lines}) WHERE starts_with(line, '#')`;
+/** The distinct #Fields layouts and #Date dates of a whole file, sorted (one parallel read); per `by`, of each file. */
+export function w3cSurveySql(lines: string, by?: string): string {
+  return `SELECT ${by ? `${by} AS survey_of,` : ''}
+                 coalesce(list_sort(list(DISTINCT ${DECLARED}) FILTER (WHERE starts_with(line, '#Fields:'))), []) AS layouts,
+                 coalesce(list_sort(list(DISTINCT ${DIRECTIVE_DATE}) FILTER (WHERE starts_with(line, '#Date:') AND ${DIRECTIVE_DATE} IS NOT NULL)), []) AS dates
+          FROM (${lines}) WHERE starts_with(line, '#') ${by ? `GROUP BY ${by}` : ''}`;
 }
 
 /** Whether a W3C file's directives name CloudFront's own `x-edge-` columns (see LogFormat.ownsHeaders). */
