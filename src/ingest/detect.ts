@@ -191,8 +191,12 @@ export class Detectors {
     return known.result;
   }
 
-  /** The format lookAhead gave the file for this choice, without taking it (undefined: none, or an error). */
+  /**
+   * The format the file will most likely be read as, without taking lookAhead's result: the
+   * user's choice, or what lookAhead detected for this choice (undefined: not known, or an error).
+   */
   peek(file: InputFile, choice: FormatChoice): LogFormat | undefined {
+    if (choice.logType) return FORMATS.find((format) => format.id === choice.logType);
     const known = this.ahead.get(file.absolutePath);
     return known && known.choice === JSON.stringify(choice) && !(known.result instanceof UserError) ? known.result : undefined;
   }

@@ -6,9 +6,9 @@ import { UserError, errorMessage } from '../errors.js';
 import { SILENT, type RunObserver } from '../observer.js';
 import type { Database } from '../store/index.js';
 import { Detectors, LOOK_AHEAD_FILES, type FormatChoice } from './detect.js';
-import { findFormat } from './formats/index.js';
 import { EarlierIngests } from './growth.js';
 import type { InputFile } from './input-files.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_FILE_BYTES } from './line-source.js';
 import { isPrepared, loadFile, loadTogether, prepareFile, sharedParseSql, type IngestResult, type PreparedFile } from './load.js';
 import { installMacros } from './sql-macros.js';
 import { FileSurveys } from './survey.js';
@@ -39,10 +39,6 @@ export async function ingestFiles(db: Database, files: InputFile[], options: Ing
     await detectors.close();
   }
 }
-
-/** Small files whose parse is the same query are read together: at most this many bytes each, and in all. */
-const TOGETHER_MAX_FILE_BYTES = 16 << 20;
-const TOGETHER_MAX_BYTES = 64 << 20;
 
 /** A file on its way: prepared (or already done), with the time its preparation took. */
 interface Turn {
@@ -91,9 +87,9 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
   let index = 0;
   while (index < files.length) {
     if (index >= lookedAheadTo) {
-      const window = files.slice(index, index + LOOK_AHEAD_FILES);
-      await lookAhead(window, options, detectors, observer);
-      run.surveys.expect(window.map((file) => ({ file, format: likelyFormat(file, options, detectors) })));
+      const choices = choicesOf(files.slice(index, index + LOOK_AHEAD_FILES), options);
+      await lookAhead(choices, detectors, observer);
+      run.surveys.expect(choices.map(({ file, choice }) => ({ file, format: detectors.peek(file, choice) })));
       lookedAheadTo = index + LOOK_AHEAD_FILES;
     }
     // Files are prepared in order while they can be read together with the first; the one that
@@ -108,7 +104,7 @@ async function ingestEach(db: Database, files: InputFile[], options: IngestOptio
       const prepared = isPrepared(turn.outcome) ? turn.outcome : undefined;
       const stale = prepared !== undefined && group.some((g) => continuesOrRepeats(prepared, g.prepared));
       // one compression per read (a mixed group would only fail, and be read again file by file)
-      const sql = prepared && !stale && prepared.facts.size <= TOGETHER_MAX_FILE_BYTES && bytes + prepared.facts.size <= TOGETHER_MAX_BYTES
+      const sql = prepared && !stale && prepared.facts.size <= BATCH_MAX_FILE_BYTES && bytes + prepared.facts.size <= BATCH_MAX_BYTES
         && (group.length === 0 || prepared.facts.compression === group[0]!.prepared.facts.compression) ? sharedParseSql(prepared) : undefined;
       if (prepared && sql !== undefined && (group.length === 0 || sql === shared)) {
         group.push({ turn, prepared });
@@ -154,26 +150,20 @@ function failed(file: InputFile, error: unknown): IngestResult {
   };
 }
 
-/** The type a file will be read as, if already known: chosen by the user, or detected ahead. */
-function likelyFormat(file: InputFile, options: IngestOptions, detectors: Detectors) {
-  try {
-    const choice = options.formatFor(file);
-    return choice.logType ? findFormat(choice.logType) : detectors.peek(file, choice);
-  } catch {
-    return undefined; // the file's own turn reports it
-  }
-}
-
-/** The types of the next files, detected together (see Detectors.lookAhead). */
-async function lookAhead(files: InputFile[], options: IngestOptions, detectors: Detectors, observer: RunObserver): Promise<void> {
-  const started = performance.now();
-  const choices = files.flatMap((file) => {
+/** The files' format choices; a file whose choice fails is left out (its own turn reports it). */
+function choicesOf(files: InputFile[], options: IngestOptions): Array<{ file: InputFile; choice: FormatChoice }> {
+  return files.flatMap((file) => {
     try {
       return [{ file, choice: options.formatFor(file) }];
     } catch {
-      return []; // the file's own turn reports it
+      return [];
     }
   });
+}
+
+/** The types of the next files, detected together (see Detectors.lookAhead). */
+async function lookAhead(choices: Array<{ file: InputFile; choice: FormatChoice }>, detectors: Detectors, observer: RunObserver): Promise<void> {
+  const started = performance.now();
   const detected = await detectors.lookAhead(choices);
   if (detected > 0) observer.stage(`detect the types of ${detected} files`, performance.now() - started);
 }

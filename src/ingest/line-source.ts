@@ -52,6 +52,13 @@ export function fileLineSource(mode: LineMode, numbered: boolean): string {
 }
 
 /**
+ * Files read by one batchLineSource (parsed or surveyed together): at most this many bytes each,
+ * and in all. A batch is read whole, and one unreadable file fails it (then each is read alone).
+ */
+export const BATCH_MAX_FILE_BYTES = 16 << 20;
+export const BATCH_MAX_BYTES = 64 << 20;
+
+/**
  * The lines of the files $paths (their duckdbPath; UTF-8, one compression), read by one reader:
  * line_no is not the line's number but the 1-based position of its file in $names (their paths),
  * for plans that never use line_no (see ingest/load.ts, loadTogether).

@@ -67,7 +67,6 @@ export interface PreparedFile {
   maxObject: number;
 }
 
-/** A file's preparation: ready, or already done (a duplicate of an earlier ingest). */
 /** What the preparations of one run share: detections made ahead, earlier ingests, surveys made ahead. */
 export interface IngestRun {
   detectors: Detectors;
@@ -75,6 +74,7 @@ export interface IngestRun {
   surveys: FileSurveys;
 }
 
+/** A file's preparation: ready, or already done (a duplicate of an earlier ingest). */
 export async function prepareFile(
   db: Database, file: InputFile, choice: FormatChoice, { detectors, earlier, surveys }: IngestRun, alsoSizes: number[] = [],
 ): Promise<PreparedFile | IngestResult> {
@@ -302,10 +302,6 @@ function baseResult(file: InputFile, facts: FileFacts) {
   return { path: file.displayPath, sha256: facts.sha256, size: facts.size, rejectedLines: [] };
 }
 
-/**
- * The format's survey of the whole file (one parallel read). A file the survey cannot read (not
- * UTF-8, corrupt) gets none: the parse then takes its general path, and reports what is wrong.
- */
 function readError(file: InputFile, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const text = String(error);

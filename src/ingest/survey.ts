@@ -7,11 +7,7 @@ import { listValue } from '@duckdb/node-api';
 import type { Database } from '../store/index.js';
 import type { LogFormat } from './formats/format.js';
 import { headerFacts, type InputFile } from './input-files.js';
-import { batchLineSource, duckdbPath, fileLineSource } from './line-source.js';
-
-/** Files surveyed together: at most this many bytes each, and in all (they are read whole). */
-const TOGETHER_MAX_FILE_BYTES = 16 << 20;
-const TOGETHER_MAX_BYTES = 64 << 20;
+import { BATCH_MAX_BYTES, BATCH_MAX_FILE_BYTES, batchLineSource, duckdbPath, fileLineSource } from './line-source.js';
 
 export type Survey = Record<string, unknown>;
 
@@ -44,8 +40,8 @@ export class FileSurveys {
   /** The file's survey for this format; undefined when the format has none or the file cannot be read as UTF-8. */
   async of(db: Database, format: LogFormat, file: InputFile, compression: 'none' | 'gzip'): Promise<Survey | undefined> {
     if (!format.surveySql) return undefined;
-    const known = (await this.take(format, file)) ?? (await this.surveyAhead(db, format, file, compression), await this.take(format, file));
-    return known ?? surveyFile(db, format.surveySql, file, compression);
+    if (!this.known.has(file.absolutePath)) await this.surveyAhead(db, format, file, compression);
+    return (await this.take(format, file)) ?? surveyFile(db, format.surveySql, file, compression);
   }
 
   private async take(format: LogFormat, file: InputFile): Promise<Survey | undefined> {
@@ -65,8 +61,8 @@ export class FileSurveys {
     for (const { file: next, format: nextFormat } of [{ file, format }, ...this.upcoming.slice(at + 1)]) {
       if (nextFormat?.id !== format.id || this.alone.has(next.absolutePath) || (next !== file && this.known.has(next.absolutePath))) continue;
       const facts = await headerFacts(next.absolutePath);
-      if (!facts || facts.compression !== compression || facts.size > TOGETHER_MAX_FILE_BYTES) continue;
-      if (bytes + facts.size > TOGETHER_MAX_BYTES) break;
+      if (!facts || facts.compression !== compression || facts.size > BATCH_MAX_FILE_BYTES) continue;
+      if (bytes + facts.size > BATCH_MAX_BYTES) break;
       batch.push({ file: next, size: facts.size, mtimeMs: facts.mtimeMs });
       bytes += facts.size;
     }
@@ -91,7 +87,10 @@ export class FileSurveys {
   }
 }
 
-/** One file's survey (read as UTF-8; undefined when it cannot be, and the parse does without). */
+/**
+ * One file's survey (one parallel read, as UTF-8). A file it cannot read (not UTF-8, corrupt) gets
+ * none: the parse then takes its general path, and reports what is wrong.
+ */
 export async function surveyFile(db: Database, surveySql: (lines: string) => string, file: InputFile, compression: 'none' | 'gzip'): Promise<Survey | undefined> {
   try {
     return await db.one<Survey>(surveySql(fileLineSource('utf-8', false)), { path: duckdbPath(file.absolutePath), compression });
